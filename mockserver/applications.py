@@ -1,0 +1,147 @@
+"""Build the ASGI application: Connexion serving one or more mock APIs.
+
+>>> app = create_app(["vinr"])                      # VINR at the root
+>>> app = create_app(["vinr", "voucherify"])        # each under /<name>
+
+The returned Connexion ``AsyncApp`` carries ``app.mock``, a :class:`MockServer`
+giving tests and the admin API access to the clock, reset and contract
+violations.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from connexion import AsyncApp
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.middleware.context import ContextMiddleware
+from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion.middleware.lifespan import LifespanMiddleware
+from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
+from starlette.exceptions import HTTPException
+
+from mockserver.admin import AdminMiddleware
+from mockserver.clock import Clock
+from mockserver.exceptions import ConfigurationError, Problem, ProblemKind
+from mockserver.middleware import MockMiddleware
+from mockserver.runtime import DEFAULT_MAX_BODY, ApiRuntime, MockServer
+from mockserver.plugins import api_class
+
+
+@dataclass
+class ApiOptions:
+    """How to start one API."""
+
+    name: str
+    prefix: str | None = None
+    fixtures: Path | None = None
+    no_fixtures: bool = False
+    spec: Path | None = None
+
+
+def create_app(
+    apis: Sequence[str | ApiOptions],
+    *,
+    clock: Clock | None = None,
+    api_keys: Sequence[str] = (),
+    max_body: int = DEFAULT_MAX_BODY,
+) -> AsyncApp:
+    """A Connexion app serving ``apis`` (names or :class:`ApiOptions`).
+
+    One API is served at the root; several are each served under ``/<name>``
+    unless an explicit prefix is given.
+    """
+    if not apis:
+        raise ConfigurationError("no API to serve")
+    clock = clock or Clock()
+    options = [a if isinstance(a, ApiOptions) else ApiOptions(name=a) for a in apis]
+    names = [o.name for o in options]
+    if len(set(names)) != len(names):
+        raise ConfigurationError("each API can be mounted only once")
+
+    runtimes: list[ApiRuntime] = []
+    for option in options:
+        cls = api_class(option.name)
+        fixtures = None if option.no_fixtures else (option.fixtures or cls.default_fixtures)
+        api = cls(clock=clock, fixtures=fixtures, api_keys=api_keys, spec_path=option.spec)
+        api.reset()
+        prefix = option.prefix if option.prefix is not None else ("" if len(options) == 1 else f"/{option.name}")
+        runtimes.append(ApiRuntime(api=api, base_path=prefix.rstrip("/"), max_body=max_body))
+
+    server = MockServer(runtimes, clock)
+
+    def admin(app: Any) -> AdminMiddleware:
+        return AdminMiddleware(app, server)
+
+    def mock(app: Any) -> MockMiddleware:
+        return MockMiddleware(app, server)
+
+    app = AsyncApp(
+        __name__,
+        middlewares=[
+            ServerErrorMiddleware,
+            ExceptionMiddleware,
+            SwaggerUIMiddleware,
+            admin,
+            RoutingMiddleware,
+            mock,
+            LifespanMiddleware,
+            ContextMiddleware,
+        ],
+    )
+    for runtime in runtimes:
+        handlers = runtime.api.handlers()
+        app.add_api(
+            runtime.api.spec,
+            base_path=runtime.base_path or None,
+            name=runtime.api.name,
+            resolver=Resolver(function_resolver=_lookup(handlers)),
+            swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
+        )
+
+    def http_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        runtime = server.runtime_for_path(request.url.path)
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        kind = {404: ProblemKind.ROUTE_NOT_FOUND, 405: ProblemKind.METHOD_NOT_ALLOWED}.get(
+            status, ProblemKind.INTERNAL
+        )
+        message = (
+            f"{request.method} is not allowed on {request.url.path}."
+            if status == 405
+            else f"Unrecognized request URL ({request.method}: {request.url.path})."
+        )
+        if runtime is None:
+            return ConnexionResponse(
+                status_code=status,
+                body=json.dumps({"error": message}).encode(),
+                mimetype="application/json",
+            )
+        error = runtime.api.error_for(Problem(kind, message))
+        return ConnexionResponse(
+            status_code=error.status,
+            body=json.dumps(error.body()).encode(),
+            mimetype="application/json",
+            headers={**runtime.api.error_headers(), **error.headers},
+        )
+
+    app.add_error_handler(HTTPException, http_error)
+    app.mock = server  # type: ignore[attr-defined]
+    return app
+
+
+def _lookup(handlers: Any) -> Any:
+    def resolve(operation_id: str) -> Any:
+        try:
+            return handlers[operation_id]
+        except KeyError:
+            raise ConfigurationError(f"no handler for operationId {operation_id!r}") from None
+
+    return resolve

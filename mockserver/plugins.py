@@ -1,0 +1,124 @@
+"""How an API plugs into the engine.
+
+An API is a subclass of :class:`MockAPI` that names its spec, its default
+fixtures and its handlers, and knows how to render the engine's
+:class:`~mockserver.exceptions.Problem` objects in its own error format. The
+engine finds APIs by name through :data:`AVAILABLE_APIS` and never imports an
+API module directly.
+"""
+
+from __future__ import annotations
+
+import abc
+import importlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import yaml
+
+from mockserver.clock import Clock
+from mockserver.exceptions import ConfigurationError, MockError, Problem
+from mockserver.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: API name -> "module:Class". Add an entry to plug in another API.
+AVAILABLE_APIS: dict[str, str] = {
+    "vinr": "mockserver.apis.vinr:VinrAPI",
+    "voucherify": "mockserver.apis.voucherify:VoucherifyAPI",
+}
+
+
+class MockAPI(abc.ABC):
+    """One API served by the mock: its contract, its state and its rules."""
+
+    #: Short name, used on the command line (``--api NAME``) and as the path prefix.
+    name: ClassVar[str]
+    #: Default OpenAPI document.
+    spec_path: ClassVar[Path]
+    #: Default fixtures directory (``None``: starts empty).
+    default_fixtures: ClassVar[Path | None] = None
+    #: Fixture file stem -> name of the component schema each record must satisfy.
+    fixture_schemas: ClassVar[Mapping[str, str]] = {}
+    #: Request header carrying an idempotency key on create operations (``None``: not supported).
+    idempotency_header: ClassVar[str | None] = None
+    #: Operations (operationIds) that honour the idempotency header.
+    idempotent_operations: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        fixtures: Path | None = None,
+        api_keys: Sequence[str] = (),
+        spec_path: Path | None = None,
+    ) -> None:
+        self.clock = clock
+        self.store = Store()
+        self.api_keys = frozenset(api_keys)
+        self.fixtures_dir = fixtures
+        self.spec_path = spec_path or type(self).spec_path
+        self.spec: dict[str, Any] = load_document(self.spec_path)
+
+    # -- what each API provides ------------------------------------------------------------
+
+    @abc.abstractmethod
+    def handlers(self) -> Mapping[str, Callable[..., Any]]:
+        """operationId -> handler callable (Connexion calls it with the request's parameters)."""
+
+    @abc.abstractmethod
+    def error_for(self, problem: Problem) -> MockError:
+        """Render an engine-detected problem as this API's error."""
+
+    @abc.abstractmethod
+    def load_records(self, records: Mapping[str, list[dict[str, Any]]]) -> None:
+        """Insert validated fixture records into the store (enforcing the API's own invariants)."""
+
+    def error_headers(self) -> dict[str, str]:
+        """Extra headers for error responses (none by default)."""
+        return {}
+
+    # -- shared behaviour --------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to the fixtures: empty the store and load them again."""
+        from mockserver.fixtures import read_fixtures
+
+        with self.store.lock:
+            self.store.clear()
+            if self.fixtures_dir is not None:
+                self.load_records(read_fixtures(self, self.fixtures_dir))
+
+
+def load_document(path: Path) -> dict[str, Any]:
+    """Read a YAML or JSON document."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read {path}: {exc.strerror}") from exc
+    try:
+        if str(path).endswith(".json"):
+            data = json.loads(text)
+        else:
+            data = yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ConfigurationError(f"{path} is not valid YAML/JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"{path} does not hold a mapping at the top level")
+    return data
+
+
+def api_class(name: str) -> type[MockAPI]:
+    """The :class:`MockAPI` subclass registered as ``name``."""
+    try:
+        target = AVAILABLE_APIS[name]
+    except KeyError:
+        known = ", ".join(sorted(AVAILABLE_APIS))
+        raise ConfigurationError(f"unknown API {name!r}; available: {known}") from None
+    module_name, _, class_name = target.partition(":")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    if not (isinstance(cls, type) and issubclass(cls, MockAPI)):
+        raise ConfigurationError(f"{target} is not a MockAPI subclass")
+    return cls

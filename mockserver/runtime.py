@@ -1,0 +1,100 @@
+"""What the engine prepares at start-up for each mounted API, and the server holding them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from openapi_core import OpenAPI
+
+from mockserver.clock import Clock
+from mockserver.exceptions import MockError, Problem
+from mockserver.plugins import MockAPI
+from mockserver.security import SecurityPolicy, read_schemes
+from mockserver.validation import OperationValidator, build_validators
+
+DEFAULT_MAX_BODY = 1024 * 1024
+
+
+@dataclass
+class Violation:
+    """A response that failed its own schema: always a bug in the mock."""
+
+    api: str
+    operation_id: str
+    status: int
+    reasons: list[str]
+
+
+@dataclass
+class ApiRuntime:
+    """One mounted API with everything prepared at start-up."""
+
+    api: MockAPI
+    base_path: str
+    max_body: int = DEFAULT_MAX_BODY
+    validators: dict[str, OperationValidator] = field(init=False)
+    security: SecurityPolicy = field(init=False)
+    violations: list[Violation] = field(default_factory=list)
+    _idempotency_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        openapi = OpenAPI.from_dict(self.api.spec)
+        self.validators = build_validators(openapi)
+        self.security = SecurityPolicy(read_schemes(self.api.spec), self.api.api_keys)
+
+    def error_response(self, error: MockError) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        body = json.dumps(error.body()).encode()
+        headers = {**self.api.error_headers(), **error.headers}
+        raw = [(b"content-type", b"application/json")]
+        raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+        return error.status, raw, body
+
+    def problem_response(self, problem: Problem) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        return self.error_response(self.api.error_for(problem))
+
+
+class MockServer:
+    """The mounted APIs, their shared clock, and the operations on them all."""
+
+    def __init__(self, runtimes: Sequence[ApiRuntime], clock: Clock) -> None:
+        self.runtimes = list(runtimes)
+        self.clock = clock
+        self.by_base = {runtime.base_path: runtime for runtime in self.runtimes}
+
+    def api(self, name: str) -> MockAPI:
+        for runtime in self.runtimes:
+            if runtime.api.name == name:
+                return runtime.api
+        raise KeyError(name)
+
+    def runtime_for_path(self, path: str) -> ApiRuntime | None:
+        best: ApiRuntime | None = None
+        for runtime in self.runtimes:
+            base = runtime.base_path.rstrip("/")
+            if (path == base or path.startswith(base + "/")) and (
+                best is None or len(base) > len(best.base_path.rstrip("/"))
+            ):
+                best = runtime
+        return best
+
+    def reset(self, name: str | None = None) -> list[str]:
+        targets = [self.api(name)] if name else [r.api for r in self.runtimes]
+        for api in targets:
+            api.reset()
+        return [api.name for api in targets]
+
+    def violations(self) -> list[Violation]:
+        return [v for runtime in self.runtimes for v in runtime.violations]
+
+    def clock_state(self) -> dict[str, Any]:
+        return {"now": self.clock.timestamp(), "frozen": self.clock.frozen}
+
+    def describe(self) -> list[dict[str, str]]:
+        return [
+            {"api": r.api.name, "base_path": r.base_path or "/", "spec": str(r.api.spec_path)}
+            for r in self.runtimes
+        ]
