@@ -33,7 +33,7 @@ from mockserver.clock import Clock
 from mockserver.exceptions import ConfigurationError, Problem, ProblemKind
 from mockserver.middleware import MockMiddleware
 from mockserver.runtime import DEFAULT_MAX_BODY, ApiRuntime, MockServer
-from mockserver.plugins import api_class
+from mockserver.plugins import MockAPI, api_class
 
 
 @dataclass
@@ -45,6 +45,8 @@ class ApiOptions:
     fixtures: Path | None = None
     no_fixtures: bool = False
     spec: Path | None = None
+    #: Use this class instead of looking ``name`` up in the registry (tests, embedding).
+    api_cls: type[MockAPI] | None = None
 
 
 def create_app(
@@ -69,7 +71,7 @@ def create_app(
 
     runtimes: list[ApiRuntime] = []
     for option in options:
-        cls = api_class(option.name)
+        cls = option.api_cls or api_class(option.name)
         fixtures = None if option.no_fixtures else (option.fixtures or cls.default_fixtures)
         api = cls(clock=clock, fixtures=fixtures, api_keys=api_keys, spec_path=option.spec)
         api.reset()

@@ -74,7 +74,10 @@ class MockAPI(abc.ABC):
 
     @abc.abstractmethod
     def load_records(self, records: Mapping[str, list[dict[str, Any]]]) -> None:
-        """Insert validated fixture records into the store (enforcing the API's own invariants)."""
+        """Fill the freshly cleared store from validated fixture records (``{}`` starts empty).
+
+        Enforce the API's own invariants here (counters that agree, references that exist).
+        """
 
     def error_headers(self) -> dict[str, str]:
         """Extra headers for error responses (none by default)."""
@@ -86,10 +89,10 @@ class MockAPI(abc.ABC):
         """Back to the fixtures: empty the store and load them again."""
         from mockserver.fixtures import read_fixtures
 
+        records = read_fixtures(self, self.fixtures_dir) if self.fixtures_dir is not None else {}
         with self.store.lock:
             self.store.clear()
-            if self.fixtures_dir is not None:
-                self.load_records(read_fixtures(self, self.fixtures_dir))
+            self.load_records(records)
 
 
 def load_document(path: Path) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""The APIs the mock can serve, one package each (models, responses, exceptions)."""

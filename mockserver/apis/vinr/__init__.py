@@ -1,0 +1,44 @@
+"""VINR, our own promotions API: campaigns, offers, coupons, redemptions and events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from mockserver.exceptions import MockError, Problem
+from mockserver.plugins import ROOT, MockAPI
+
+from .exceptions import error_for
+from .models import VinrBackend
+from .responses import handlers
+
+
+class VinrAPI(MockAPI):
+    name = "vinr"
+    spec_path = ROOT / "openapi" / "vinr.yaml"
+    default_fixtures = ROOT / "fixtures" / "vinr"
+    fixture_schemas: ClassVar[Mapping[str, str]] = {
+        "campaigns": "Campaign",
+        "offers": "Offer",
+        "coupons": "Coupon",
+        "redemptions": "Redemption",
+        "events": "Event",
+    }
+    idempotency_header = "Idempotency-Key"
+    idempotent_operations = frozenset(
+        {"createCampaign", "createOffer", "createCoupon", "createRedemption"}
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.backend = VinrBackend(self.store, self.clock)
+
+    def handlers(self) -> Mapping[str, Callable[..., Any]]:
+        return handlers(self.backend)
+
+    def error_for(self, problem: Problem) -> MockError:
+        return error_for(problem)
+
+    def load_records(self, records: Mapping[str, list[dict[str, Any]]]) -> None:
+        self.backend.clear()
+        self.backend.load(records)

@@ -1,0 +1,349 @@
+"""The generic engine, exercised through a tiny API written here (no VINR code)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+import yaml
+from starlette.testclient import TestClient
+
+from mockserver.applications import ApiOptions, create_app
+from mockserver.exceptions import ConfigurationError, MockError, Problem
+
+TINY_SPEC = {
+    "openapi": "3.0.3",
+    "info": {"title": "Tiny", "version": "1"},
+    "security": [{"bearer": []}],
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Thing": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id", "size"],
+                "properties": {"id": {"type": "string"}, "size": {"type": "integer"}},
+            },
+            "Error": {
+                "type": "object",
+                "required": ["kind", "message"],
+                "properties": {
+                    "kind": {"type": "string"},
+                    "message": {"type": "string"},
+                    "param": {"type": "string", "nullable": True},
+                },
+            },
+        },
+        "responses": {
+            "Error": {
+                "description": "error",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+        },
+    },
+    "paths": {
+        "/things": {
+            "post": {
+                "operationId": "createThing",
+                "parameters": [
+                    {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["size"],
+                                "properties": {
+                                    "size": {"type": "integer", "minimum": 0},
+                                    "broken": {"type": "boolean"},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}
+                        },
+                    },
+                    "default": {"$ref": "#/components/responses/Error"},
+                },
+            },
+            "get": {
+                "operationId": "listThings",
+                "parameters": [
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 5},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/Thing"},
+                                }
+                            }
+                        },
+                    },
+                    "default": {"$ref": "#/components/responses/Error"},
+                },
+            },
+        },
+        "/things/{id}": {
+            "patch": {
+                "operationId": "updateThing",
+                "x-immutable-fields": ["id"],
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "properties": {"size": {"type": "integer"}},
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}
+                        },
+                    },
+                    "default": {"$ref": "#/components/responses/Error"},
+                },
+            }
+        },
+    },
+}
+
+
+class TinyError(MockError):
+    def __init__(self, status: int, kind: str, message: str, param: str | None = None) -> None:
+        self.status = status
+        self.kind = kind
+        self.param = param
+        super().__init__(message)
+
+    def body(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message, "param": self.param}
+
+
+class TinyAPI(MockAPI := __import__("mockserver.plugins", fromlist=["MockAPI"]).MockAPI):  # type: ignore[misc]
+    name = "tiny"
+    fixture_schemas: ClassVar[Mapping[str, str]] = {"things": "Thing"}
+    idempotency_header = "Idempotency-Key"
+    idempotent_operations = frozenset({"createThing"})
+
+    def handlers(self) -> Mapping[str, Callable[..., Any]]:
+        things = self.store.table("things")
+
+        def createThing(body: dict[str, Any]) -> Any:
+            with self.store.lock:
+                ident = self.store.new_id("t_")
+                if body.get("broken"):
+                    return {"id": ident, "size": "not a number"}
+                if body["size"] == 13:
+                    raise RuntimeError("unlucky")
+                thing = {"id": ident, "size": body["size"]}
+                things.put(ident, thing)
+                return thing
+
+        def listThings(limit: int = 5) -> Any:
+            return list(things)[:limit]
+
+        def updateThing(id: str, body: dict[str, Any]) -> Any:
+            thing = things.get(id)
+            if thing is None:
+                raise TinyError(404, "missing", f"no thing {id}", "id")
+            thing.update(body)
+            return thing
+
+        return {"createThing": createThing, "listThings": listThings, "updateThing": updateThing}
+
+    def error_for(self, problem: Problem) -> MockError:
+        return TinyError(problem.status, problem.kind.value, problem.message, problem.param)
+
+    def load_records(self, records: Mapping[str, list[dict[str, Any]]]) -> None:
+        for record in records.get("things", []):
+            self.store.table("things").put(record["id"], record)
+
+
+@pytest.fixture
+def spec_file(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(TINY_SPEC))
+    return path
+
+
+@pytest.fixture
+def tiny(spec_file: Path) -> Iterator[Any]:
+    app = create_app([ApiOptions("tiny", spec=spec_file, api_cls=TinyAPI)], max_body=200)
+    yield app
+
+
+@pytest.fixture
+def client(tiny: Any) -> Iterator[TestClient]:
+    with TestClient(tiny, headers={"Authorization": "Bearer k"}) as c:
+        yield c
+
+
+def test_happy_path_round_trip(client: TestClient, tiny: Any) -> None:
+    created = client.post("/things", json={"size": 3})
+    assert created.status_code == 200
+    assert created.json()["size"] == 3
+    listed = client.get("/things", params={"limit": 2})
+    assert listed.status_code == 200
+    assert listed.json() == [created.json()]
+    assert tiny.mock.violations() == []
+
+
+def test_missing_credentials_is_401(tiny: Any) -> None:
+    with TestClient(tiny) as anonymous:
+        response = anonymous.get("/things")
+    assert response.status_code == 401
+    assert response.json()["kind"] == "authentication_required"
+    with TestClient(tiny, headers={"Authorization": "Bearer "}) as blank:
+        assert blank.get("/things").status_code == 401
+
+
+def test_configured_keys_reject_other_keys(spec_file: Path) -> None:
+    app = create_app([ApiOptions("tiny", spec=spec_file, api_cls=TinyAPI)], api_keys=["good"])
+    with TestClient(app) as c:
+        bad = c.get("/things", headers={"Authorization": "Bearer bad"})
+        good = c.get("/things", headers={"Authorization": "Bearer good"})
+    assert bad.status_code == 401
+    assert bad.json()["kind"] == "invalid_api_key"
+    assert good.status_code == 200
+
+
+def test_query_parameter_out_of_range_names_the_parameter(client: TestClient) -> None:
+    response = client.get("/things", params={"limit": 50})
+    assert response.status_code == 400
+    assert response.json()["param"] == "limit"
+    response = client.get("/things", params={"limit": "abc"})
+    assert response.status_code == 400
+    assert response.json()["param"] == "limit"
+
+
+@pytest.mark.parametrize(
+    ("body", "kind", "param"),
+    [
+        ({}, "missing_parameter", "size"),
+        ({"size": -1}, "invalid_parameter", "size"),
+        ({"size": "x"}, "invalid_parameter", "size"),
+        ({"size": 1, "colour": "red"}, "unknown_parameter", "colour"),
+    ],
+)
+def test_body_errors_name_the_field(
+    client: TestClient, body: dict[str, Any], kind: str, param: str
+) -> None:
+    response = client.post("/things", json=body)
+    assert response.status_code == 400
+    assert response.json()["kind"] == kind
+    assert response.json()["param"] == param
+
+
+def test_malformed_json_wrong_type_and_size(client: TestClient) -> None:
+    headers = {"Content-Type": "application/json"}
+    malformed = client.post("/things", content=b"{not json", headers=headers)
+    assert malformed.status_code == 400
+    assert malformed.json()["kind"] == "malformed_json"
+    wrong_type = client.post("/things", content=b"size=1", headers={"Content-Type": "text/plain"})
+    assert wrong_type.status_code == 415
+    assert wrong_type.json()["kind"] == "unsupported_media_type"
+    too_big = client.post("/things", content=json.dumps({"size": 1, "pad": "x" * 500}), headers=headers)
+    assert too_big.status_code == 413
+    empty = client.post("/things", content=b"", headers=headers)
+    assert empty.status_code == 400
+    assert empty.json()["kind"] == "missing_body"
+
+
+def test_immutable_field_is_named(client: TestClient) -> None:
+    thing = client.post("/things", json={"size": 1}).json()
+    response = client.patch(f"/things/{thing['id']}", json={"id": "other"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "kind": "immutable_parameter",
+        "message": "id cannot be changed after creation.",
+        "param": "id",
+    }
+
+
+def test_response_that_breaks_the_schema_becomes_a_recorded_500(client: TestClient, tiny: Any) -> None:
+    response = client.post("/things", json={"size": 1, "broken": True})
+    assert response.status_code == 500
+    assert response.json()["kind"] == "response_invalid"
+    assert "size" in response.json()["message"]
+    [violation] = tiny.mock.violations()
+    assert violation.operation_id == "createThing"
+
+
+def test_handler_crash_is_a_clean_500_without_traceback(client: TestClient, tiny: Any) -> None:
+    response = client.post("/things", json={"size": 13})
+    assert response.status_code == 500
+    assert response.json()["kind"] == "internal"
+    assert "Traceback" not in response.text
+    assert len(tiny.mock.violations()) == 1
+
+
+def test_unknown_route_and_method_use_the_api_error_format(client: TestClient) -> None:
+    missing = client.get("/nothing-here")
+    assert missing.status_code == 404
+    assert missing.json()["kind"] == "route_not_found"
+    wrong_method = client.delete("/things")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["kind"] == "method_not_allowed"
+
+
+def test_idempotency_replays_and_rejects_a_different_body(client: TestClient) -> None:
+    headers = {"Idempotency-Key": "k-1"}
+    first = client.post("/things", json={"size": 5}, headers=headers)
+    again = client.post("/things", json={"size": 5}, headers=headers)
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    different = client.post("/things", json={"size": 6}, headers=headers)
+    assert different.status_code == 400
+    assert different.json()["kind"] == "idempotency_mismatch"
+    assert len(client.get("/things").json()) == 1
+
+
+def test_invalid_fixture_refuses_to_start(spec_file: Path, tmp_path: Path) -> None:
+    fixtures = tmp_path / "fx"
+    fixtures.mkdir()
+    (fixtures / "things.json").write_text(json.dumps([{"id": "t_1", "size": "big"}]))
+    with pytest.raises(ConfigurationError, match=r"things.json: record t_1 .* size"):
+        create_app([ApiOptions("tiny", spec=spec_file, api_cls=TinyAPI, fixtures=fixtures)])
+    (fixtures / "things.json").write_text(json.dumps([{"id": "t_1", "size": 2}]))
+    app = create_app([ApiOptions("tiny", spec=spec_file, api_cls=TinyAPI, fixtures=fixtures)])
+    with TestClient(app, headers={"Authorization": "Bearer k"}) as c:
+        c.post("/things", json={"size": 4})
+        assert len(c.get("/things").json()) == 2
+        assert c.post("/__admin/reset").json() == {"reset": ["tiny"]}
+        assert c.get("/things").json() == [{"id": "t_1", "size": 2}]
+
+
+def test_admin_clock_moves_time(client: TestClient, tiny: Any) -> None:
+    before = client.get("/__admin/clock").json()["now"]
+    moved = client.post("/__admin/clock", json={"advance": 3600}).json()
+    assert moved["now"] >= before + 3600
+    frozen = client.post("/__admin/clock", json={"freeze": True}).json()
+    assert frozen["frozen"] is True
+    assert client.post("/__admin/clock", json={"bogus": 1}).status_code == 400
