@@ -29,7 +29,7 @@ def test_configured_api_keys() -> None:
 
 
 def test_body_limits_and_types(client: TestClient) -> None:
-    big = {"name": "x" * 100, "type": "coupon", "ends_at": 2, "metadata": {"k": "v" * 400}}
+    big = {"name": "x" * 100, "type": "coupon", "ends_at": 4102444800, "metadata": {"k": "v" * 400}}
     headers = {"Content-Type": "application/json"}
     huge = b'{"name": "' + b"x" * (1024 * 1024 + 10) + b'"}'
     assert_error(client.post("/v1/campaigns", content=huge, headers=headers), 413, "body_too_large")
