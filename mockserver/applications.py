@@ -120,9 +120,13 @@ def create_app(
             if status == 405
             else f"Unrecognized request URL ({request.method}: {request.url.path})."
         )
+        extra = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
+        if status == 405:
+            extra["Allow"] = ", ".join(server.allowed_methods(request.url.path))
         if runtime is None:
             return ConnexionResponse(
                 status_code=status,
+                headers=extra,
                 body=json.dumps({"error": message}).encode(),
                 mimetype="application/json",
             )
@@ -131,7 +135,7 @@ def create_app(
             status_code=error.status,
             body=json.dumps(error.body()).encode(),
             mimetype="application/json",
-            headers={**runtime.api.error_headers(), **error.headers},
+            headers={**runtime.api.error_headers(), **error.headers, **extra},
         )
 
     app.add_error_handler(HTTPException, http_error)

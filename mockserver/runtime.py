@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import re
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +19,12 @@ from mockserver.security import SecurityPolicy, read_schemes
 from mockserver.validation import OperationValidator, build_validators
 
 DEFAULT_MAX_BODY = 1024 * 1024
+
+
+@functools.lru_cache(maxsize=512)
+def _template_regex(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[^}]+\})", template)
+    return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts))
 
 
 @dataclass
@@ -80,6 +88,19 @@ class MockServer:
             ):
                 best = runtime
         return best
+
+    def allowed_methods(self, path: str) -> list[str]:
+        """The HTTP methods the spec defines for the path ``path`` matches."""
+        runtime = self.runtime_for_path(path)
+        if runtime is None:
+            return []
+        relative = path[len(runtime.base_path) :] or "/"
+        methods = {
+            op.method.upper()
+            for op in runtime.validators.values()
+            if _template_regex(op.path_template).fullmatch(relative)
+        }
+        return sorted(methods)
 
     def reset(self, name: str | None = None) -> list[str]:
         targets = [self.api(name)] if name else [r.api for r in self.runtimes]

@@ -70,3 +70,20 @@ def test_reset_returns_to_fixtures(client: TestClient) -> None:
     client.delete(f"/v1/campaigns/{before[0]['id']}")
     assert client.post("/__admin/reset").status_code == 200
     assert client.get("/v1/campaigns", params={"limit": 100}).json()["data"] == before
+
+
+def test_stray_body_on_a_bodyless_operation_is_ignored(client: TestClient) -> None:
+    response = client.request(
+        "GET",
+        "/v1/offers/ofr_3Fj7tNFreeShip",
+        headers={"Content-Type": "multipart/form-data"},
+        content=b"garbage",
+    )
+    assert response.status_code == 200
+    assert response.json()["id"] == "ofr_3Fj7tNFreeShip"
+
+
+def test_405_names_the_allowed_methods(client: TestClient) -> None:
+    response = client.put("/v1/campaigns")
+    assert response.status_code == 405
+    assert set(response.headers["allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
