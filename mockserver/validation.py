@@ -37,6 +37,8 @@ from openapi_core.validation.response.validators import (
     V31ResponseValidator,
 )
 from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
+from openapi_core.validation.schemas.factories import SchemaValidatorsFactory
+from openapi_core.validation.schemas.validators import SchemaValidator
 
 from mockserver.exceptions import Problem, ProblemKind
 
@@ -114,14 +116,46 @@ class OperationValidator:
         return reasons
 
 
+class CachingSchemaValidatorsFactory(SchemaValidatorsFactory):
+    """Build each schema's validator once instead of on every request.
+
+    openapi-core's factory deep-copies a format checker and resolves the schema
+    every time it validates a value; the validators it builds are stateless, so we
+    keep them by schema location (and options) for the life of the process.
+    """
+
+    def __init__(self, inner: SchemaValidatorsFactory) -> None:
+        self.inner = inner
+        self._cache: dict[tuple[Any, ...], SchemaValidator] = {}
+
+    def create(self, spec: SchemaPath, schema: SchemaPath, *args: Any, **kwargs: Any) -> SchemaValidator:
+        key = (id(spec), tuple(schema.parts), args, tuple(sorted(kwargs.items(), key=str)))
+        try:
+            return self._cache[key]
+        except (KeyError, TypeError):
+            pass
+        validator = self.inner.create(spec, schema, *args, **kwargs)
+        try:
+            self._cache[key] = validator
+        except TypeError:  # unhashable options: do not cache
+            pass
+        return validator
+
+
 def build_validators(openapi: OpenAPI) -> dict[str, OperationValidator]:
     """One :class:`OperationValidator` per operationId of the document."""
     spec = openapi.spec
     v31 = str(spec["openapi"] if "openapi" in spec else "3.0").startswith("3.1")
     req_cls = V31RequestValidator if v31 else V30RequestValidator
     resp_cls = V31ResponseValidator if v31 else V30ResponseValidator
-    request_validator = req_cls(spec)
-    response_validator = resp_cls(spec)
+    request_validator = req_cls(
+        spec,
+        schema_validators_factory=CachingSchemaValidatorsFactory(req_cls.schema_validators_factory),
+    )
+    response_validator = resp_cls(
+        spec,
+        schema_validators_factory=CachingSchemaValidatorsFactory(resp_cls.schema_validators_factory),
+    )
     global_security = _read(spec, "security", [])
     validators: dict[str, OperationValidator] = {}
     with (spec / "paths").open() as paths_dict:
