@@ -32,8 +32,8 @@ from mockserver.admin import AdminMiddleware
 from mockserver.clock import Clock
 from mockserver.exceptions import ConfigurationError, Problem, ProblemKind
 from mockserver.middleware import MockMiddleware
-from mockserver.runtime import DEFAULT_MAX_BODY, ApiRuntime, MockServer
 from mockserver.plugins import MockAPI, api_class
+from mockserver.runtime import DEFAULT_MAX_BODY, ApiRuntime, MockServer
 
 
 @dataclass
@@ -139,7 +139,7 @@ def create_app(
         )
 
     app.add_error_handler(HTTPException, http_error)
-    app.mock = server  # type: ignore[attr-defined]
+    app.mock = server
     return app
 
 

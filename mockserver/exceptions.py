@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 
-class ProblemKind(str, enum.Enum):
+class ProblemKind(enum.StrEnum):
     """What the engine found wrong with a request (or, for ``RESPONSE_INVALID``, a response)."""
 
     MISSING_PARAMETER = "missing_parameter"

@@ -59,8 +59,9 @@ class MockAPI(abc.ABC):
         self.store = Store()
         self.api_keys = frozenset(api_keys)
         self.fixtures_dir = fixtures
-        self.spec_path = spec_path or type(self).spec_path
-        self.spec: dict[str, Any] = load_document(self.spec_path)
+        #: The document actually served (``spec_path`` unless overridden).
+        self.spec_file: Path = spec_path or type(self).spec_path
+        self.spec: dict[str, Any] = load_document(self.spec_file)
 
     # -- what each API provides ------------------------------------------------------------
 

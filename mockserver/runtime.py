@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import re
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -116,6 +116,6 @@ class MockServer:
 
     def describe(self) -> list[dict[str, str]]:
         return [
-            {"api": r.api.name, "base_path": r.base_path or "/", "spec": str(r.api.spec_path)}
+            {"api": r.api.name, "base_path": r.base_path or "/", "spec": str(r.api.spec_file)}
             for r in self.runtimes
         ]

@@ -225,7 +225,7 @@ def _parameter_problem(error: Exception) -> Problem:
 def _cause_detail(error: BaseException) -> str:
     cause = error.__cause__
     if isinstance(cause, InvalidSchemaValue) and cause.schema_errors:
-        return _schema_error_message(cause.schema_errors[0])
+        return _schema_error_message(next(iter(cause.schema_errors)))
     if isinstance(cause, CastError):
         return f"{cause.value!r} is not a valid {cause.type}."
     if isinstance(cause, DeserializeError):
@@ -248,7 +248,8 @@ def _body_problems(error: Exception) -> Iterator[Problem]:
         )
         return
     if isinstance(error, InvalidRequestBody) and isinstance(cause, InvalidSchemaValue):
-        errors = sorted(cause.schema_errors, key=lambda e: (len(e.absolute_path), str(e.path)))
+        schema_errors: list[SchemaError] = list(cause.schema_errors)
+        errors = sorted(schema_errors, key=lambda e: (len(e.absolute_path), str(e.path)))
         for schema_error in _leaf_errors(errors):
             yield _schema_problem(schema_error)
         return
@@ -301,7 +302,7 @@ def _schema_problem(error: SchemaError) -> Problem:
 
 
 def _schema_error_message(error: SchemaError) -> str:
-    message = error.message
+    message = str(error.message)
     if len(message) > 300:
         message = message[:297] + "..."
     return message if message.endswith(".") else message + "."

@@ -12,13 +12,19 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from mockserver.clock import Clock
 from mockserver.exceptions import ConfigurationError
-from mockserver.store import CursorNotFound, Store, paginate
+from mockserver.store import CursorNotFound, Store, Table, paginate
 
-from .exceptions import InvalidRequest, RedemptionRejected, ResourceExists, ResourceMissing, VinrError
+from .exceptions import (
+    InvalidRequest,
+    RedemptionRejected,
+    ResourceExists,
+    ResourceMissing,
+    VinrError,
+)
 
 Record = dict[str, Any]
 
@@ -205,21 +211,21 @@ class Coupon:
 def coupon_discount(coupon: Coupon, order: Record) -> int:
     if coupon.percent_off is not None:
         return int(order["amount"] * coupon.percent_off // 100)
-    return min(coupon.amount_off or 0, order["amount"])
+    return min(coupon.amount_off or 0, int(order["amount"]))
 
 
 def offer_discount(offer: Offer, order: Record) -> int:
     if offer.type == "fixed_discount":
-        return min(offer.value or 0, order["amount"])
+        return min(offer.value or 0, int(order["amount"]))
     if offer.type == "free_shipping":
-        return min(offer.value or 0, order["shipping"])
+        return min(offer.value or 0, int(order["shipping"]))
     products = set(offer.criteria.get("product_ids") or [])
     free = sum(
         (item["quantity"] // 2) * item["unit_amount"]
         for item in order["items"]
         if not products or item["product_id"] in products
     )
-    return min(free, order["amount"])
+    return min(int(free), int(order["amount"]))
 
 
 def unmet_criteria(offer: Offer, order: Record) -> tuple[str, str] | None:
@@ -253,24 +259,24 @@ class VinrBackend:
 
     # tables
     @property
-    def campaigns(self) -> Any:
-        return self.store.table("campaigns")
+    def campaigns(self) -> Table[Campaign]:
+        return cast("Table[Campaign]", self.store.table("campaigns"))
 
     @property
-    def offers(self) -> Any:
-        return self.store.table("offers")
+    def offers(self) -> Table[Offer]:
+        return cast("Table[Offer]", self.store.table("offers"))
 
     @property
-    def coupons(self) -> Any:
-        return self.store.table("coupons")
+    def coupons(self) -> Table[Coupon]:
+        return cast("Table[Coupon]", self.store.table("coupons"))
 
     @property
-    def redemptions(self) -> Any:
-        return self.store.table("redemptions")
+    def redemptions(self) -> Table[Record]:
+        return cast("Table[Record]", self.store.table("redemptions"))
 
     @property
-    def events(self) -> Any:
-        return self.store.table("events")
+    def events(self) -> Table[Record]:
+        return cast("Table[Record]", self.store.table("events"))
 
     def now(self) -> int:
         return self.clock.timestamp()
@@ -416,10 +422,10 @@ class VinrBackend:
         ending_before: str | None,
     ) -> Record:
         def key(row: Any) -> str:
-            return row["id"] if isinstance(row, dict) else row.id
+            return str(row["id"] if isinstance(row, dict) else row.id)
 
         def created(row: Any) -> int:
-            return row["created"] if isinstance(row, dict) else row.created
+            return int(row["created"] if isinstance(row, dict) else row.created)
 
         ordered = sorted(rows, key=lambda r: (created(r), table.sequence(key(r))), reverse=True)
         try:
@@ -830,7 +836,7 @@ class VinrBackend:
             now = self._tick()
             if code is not None:
                 return self._redeem_coupon(code, order, params, now)
-            return self._redeem_offer(offer_id, order, params, now)
+            return self._redeem_offer(str(offer_id), order, params, now)
 
     def _redeem_coupon(self, code: str, order: Record, params: Record, now: int) -> Record:
         coupon = next((c for c in self.coupons if c.code.lower() == code.lower()), None)
