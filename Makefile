@@ -7,7 +7,7 @@ PORT   ?= 8000
 API    ?= vinr
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test contract bench install clean
+.PHONY: serve test contract bench lint install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ test: $(STAMP)
 
 contract: $(STAMP)
 	$(BIN)/python -m pytest contract_tests --contract-deep -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
+	$(BIN)/ruff check mockserver tests contract_tests
+	$(BIN)/mypy mockserver
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -12,6 +13,10 @@ from mockserver import __version__
 from mockserver.exceptions import ConfigurationError
 from mockserver.plugins import AVAILABLE_APIS
 from mockserver.runtime import DEFAULT_MAX_BODY
+
+# connexion imports starlette's test client at import time, which warns on starlette >= 1.x;
+# it is not ours to fix and only confuses people starting the server.
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
