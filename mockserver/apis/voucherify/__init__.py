@@ -1,0 +1,36 @@
+"""Voucherify's campaigns API: a faithful mock of the vendor's ``/v1/campaigns`` endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from mockserver.exceptions import MockError, Problem
+from mockserver.plugins import ROOT, MockAPI
+
+from .exceptions import error_for
+from .models import VoucherifyBackend
+from .responses import handlers
+
+
+class VoucherifyAPI(MockAPI):
+    """List, create, get, update, delete, enable and disable campaigns, in the vendor's format."""
+
+    name = "voucherify"
+    spec_path = ROOT / "openapi" / "voucherify.yaml"
+    default_fixtures = ROOT / "fixtures" / "voucherify"
+    fixture_schemas: ClassVar[Mapping[str, str]] = {"campaigns": "Campaign"}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.backend = VoucherifyBackend(self.store, self.clock)
+
+    def handlers(self) -> Mapping[str, Callable[..., Any]]:
+        return handlers(self.backend)
+
+    def error_for(self, problem: Problem) -> MockError:
+        return error_for(problem)
+
+    def load_records(self, records: Mapping[str, list[dict[str, Any]]]) -> None:
+        self.backend.clear()
+        self.backend.load(records)

@@ -1,0 +1,138 @@
+"""Shared fixtures for the Voucherify tests.
+
+Every app built here fails the test if the mock ever produced a response that breaks its
+own contract (or a handler raised). The vendor's reference material lives in ``../shared``
+beside the repository; tests that need it skip, saying so, when it is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from starlette.testclient import TestClient
+
+from mockserver.applications import ApiOptions, create_app
+from mockserver.clock import Clock
+
+#: ``../shared`` beside the repository (this file is tests/voucherify/conftest.py).
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+OFFICIAL_SPEC = SHARED / "reference" / "voucherify-openapi.json"
+SEED_LIST = SHARED / "seeds" / "001_6d8e566c9611d874.txt"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "voucherify" / "campaigns.json"
+
+AUTH = {"X-App-Id": "test-app-id", "X-App-Token": "test-app-token"}
+
+
+def assert_no_violations(app: Any) -> None:
+    violations = app.mock.violations()
+    assert not violations, f"the mock broke its own contract: {violations}"
+
+
+def fixture_campaigns() -> list[dict[str, Any]]:
+    campaigns: list[dict[str, Any]] = json.loads(FIXTURES.read_text(encoding="utf-8"))
+    return campaigns
+
+
+@pytest.fixture
+def vf_clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def vf_app(vf_clock: Clock) -> Iterator[Any]:
+    """Voucherify alone, at the root, seeded with the six campaigns of seed 001."""
+    app = create_app(["voucherify"], clock=vf_clock)
+    yield app
+    assert_no_violations(app)
+
+
+@pytest.fixture
+def vf_client(vf_app: Any) -> Iterator[TestClient]:
+    with TestClient(vf_app, headers=AUTH) as client:
+        yield client
+
+
+@pytest.fixture
+def vf_empty_client(vf_clock: Clock) -> Iterator[TestClient]:
+    """Voucherify without fixtures."""
+    app = create_app([ApiOptions("voucherify", no_fixtures=True)], clock=vf_clock)
+    with TestClient(app, headers=AUTH) as client:
+        yield client
+    assert_no_violations(app)
+
+
+# -- a real server for the official SDK (it uses urllib3) -------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def vf_server() -> Iterator[tuple[str, Any]]:
+    """``(base_url, app)`` of the mock served by uvicorn on a free loopback port."""
+    app = create_app(["voucherify"])
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="voucherify-mock", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the mock server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}", app
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    assert_no_violations(app)
+
+
+# -- the vendor's official document -----------------------------------------------------------
+
+
+def repaired_official_document() -> dict[str, Any]:
+    """The official OpenAPI document with the repairs strict tools need, made in memory.
+
+    The published file has 364 empty ``required: []`` lists (OpenAPI 3.0 requires at least
+    one item) and one ``default`` outside its ``enum``
+    (``MetadataSchemasListResponseBody.data_ref``).
+    """
+    document: dict[str, Any] = json.loads(OFFICIAL_SPEC.read_text(encoding="utf-8"))
+    _drop_empty_required(document)
+    data_ref = document["components"]["schemas"]["MetadataSchemasListResponseBody"]["properties"][
+        "data_ref"
+    ]
+    if data_ref.get("default") not in data_ref.get("enum", [data_ref.get("default")]):
+        data_ref["default"] = data_ref["enum"][0]
+    return document
+
+
+def _drop_empty_required(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("required") == []:
+            del node["required"]
+        for value in node.values():
+            _drop_empty_required(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_empty_required(value)
+
+
+@pytest.fixture(scope="session")
+def official_document() -> dict[str, Any]:
+    if not OFFICIAL_SPEC.is_file():
+        pytest.skip(f"the vendor's official OpenAPI document is not at {OFFICIAL_SPEC}")
+    return repaired_official_document()

@@ -1,0 +1,329 @@
+"""Unit tests of the Voucherify rules: codes, timestamps, filters, the backend and error mapping."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from mockserver.apis.voucherify.codes import DEFAULT_CHARSET, CodeSpec, generate
+from mockserver.apis.voucherify.dates import format_millis, normalize, to_millis
+from mockserver.apis.voucherify.exceptions import (
+    DuplicateFound,
+    InvalidQueryParams,
+    NotFound,
+    VoucherifyError,
+    error_for,
+)
+from mockserver.apis.voucherify.filters import compile_filters, parse_brackets
+from mockserver.apis.voucherify.models import VoucherifyBackend
+from mockserver.clock import Clock
+from mockserver.exceptions import ConfigurationError, Problem, ProblemKind
+from mockserver.store import Store
+
+from .conftest import fixture_campaigns
+
+# -- code generation ----------------------------------------------------------------------------
+
+
+def test_pattern_hashes_become_charset_characters_between_prefix_and_postfix() -> None:
+    spec = CodeSpec.from_config(
+        {"pattern": "AB-###", "charset": "xyz", "prefix": "P-", "postfix": "-S"}
+    )
+    codes = generate(spec, 20, set())
+    assert len(codes) == 20 == len(set(codes))
+    assert all(re.fullmatch(r"P-AB-[xyz]{3}-S", code) for code in codes)
+    assert spec.to_config() == {
+        "length": 3,
+        "charset": "xyz",
+        "pattern": "AB-###",
+        "prefix": "P-",
+        "postfix": "-S",
+    }
+
+
+def test_length_without_pattern_and_the_defaults() -> None:
+    assert CodeSpec.from_config({"length": 5}).pattern == "#####"
+    assert CodeSpec.from_config({"length": 5.0}).length == 5
+    default = CodeSpec.from_config(None)
+    assert (default.pattern, default.charset, default.prefix, default.postfix) == (
+        "#" * 8,
+        DEFAULT_CHARSET,
+        "",
+        "",
+    )
+    assert re.fullmatch(r"[0-9a-zA-Z]{8}", generate(default, 1, set())[0])
+    # The pattern overrides the length.
+    assert CodeSpec.from_config({"length": 2, "pattern": "####"}).length == 4
+
+
+def test_codes_avoid_taken_ones_and_stop_when_the_space_runs_out() -> None:
+    spec = CodeSpec.from_config({"pattern": "#", "charset": "abc"})
+    assert sorted(generate(spec, 3, set())) == ["a", "b", "c"]
+    assert generate(spec, 3, {"a", "b"}) == ["c"]
+    assert generate(spec, 1, {"a", "b", "c"}) == []
+    assert generate(CodeSpec.from_config({"pattern": "FIXED"}), 2, set()) == ["FIXED"]
+    assert generate(CodeSpec.from_config({"pattern": "#", "charset": ""}), 1, set()) == []
+    assert generate(spec, 0, set()) == []
+    assert CodeSpec.from_config({"pattern": "##", "charset": "aab"}).space() == 4, (
+        "repeated characters count once"
+    )
+
+
+def test_large_spaces_draw_randomly_without_duplicates() -> None:
+    spec = CodeSpec.from_config({"pattern": "######", "charset": DEFAULT_CHARSET})
+    taken = set(generate(spec, 500, set()))
+    more = generate(spec, 500, taken)
+    assert len(taken) == 500 and len(more) == 500 and not taken & set(more)
+
+
+# -- timestamps ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("2020-08-16T00:00:00Z", "2020-08-16T00:00:00.000Z"),
+        ("2020-08-16T02:30:00+02:30", "2020-08-16T00:00:00.000Z"),
+        ("2020-08-16t00:00:00.1234567z", "2020-08-16T00:00:00.123Z"),
+        ("2016-12-31T23:59:60Z", "2016-12-31T23:59:59.000Z"),
+        ("0000-01-01T00:00:00Z", "0000-01-01T00:00:00Z"),
+        ("not a date", "not a date"),
+    ],
+)
+def test_normalize(given: str, expected: str) -> None:
+    assert normalize(given) == expected
+
+
+def test_millis_round_trip() -> None:
+    millis = to_millis("2022-09-20T09:32:29.530Z")
+    assert millis == 1_663_666_349_530
+    assert format_millis(millis) == "2022-09-20T09:32:29.530Z"
+    assert format_millis(0) == "1970-01-01T00:00:00.000Z"
+    assert to_millis("2022-02-30T00:00:00Z") is None
+
+
+# -- filters ------------------------------------------------------------------------------------
+
+
+def test_brackets_build_a_tree_and_repeated_keys_a_list() -> None:
+    pairs = [
+        ("limit", "3"),
+        ("filters[campaigns][conditions][$in]", "a"),
+        ("filters[campaigns][conditions][$in]", "b"),
+        ("filters[junction]", "or"),
+    ]
+    assert parse_brackets(pairs, "filters") == {
+        "campaigns": {"conditions": {"$in": ["a", "b"]}},
+        "junction": "or",
+    }
+    assert parse_brackets([("limit", "3")], "filters") is None
+    with pytest.raises(InvalidQueryParams) as caught:
+        parse_brackets([("filters[a]b", "1")], "filters")
+    assert "malformed brackets" in caught.value.details
+
+
+@pytest.mark.parametrize(
+    "value", ["['A', 'B']", '["A", "B"]', "A,B", {"0": "A", "1": "B"}, ["A", "B"]]
+)
+def test_array_values_in_every_form_clients_send(value: Any) -> None:
+    check = compile_filters({"campaigns": {"conditions": {"$in": value}}})
+    backend = _backend()
+    subjects = {c.name: c.subject({}) for c in backend.campaigns}
+    assert subjects
+    matching = {name for name, subject in subjects.items() if check(subject, 0)}
+    assert matching == set()  # no fixture is called A or B
+    named = compile_filters(
+        {
+            "campaigns": {"conditions": {"$in": value}},
+            "junction": "or",
+            "campaigns_id": {"conditions": {"$is": "camp_HgsbCKauXmEoPnnh8aas0ISe"}},
+        }
+    )
+    assert {name for name, subject in subjects.items() if named(subject, 0)} == {"Static Campaign"}
+
+
+# -- the backend --------------------------------------------------------------------------------
+
+
+def _backend(clock: Clock | None = None) -> VoucherifyBackend:
+    backend = VoucherifyBackend(Store(), clock or Clock())
+    backend.load({"campaigns": fixture_campaigns()})
+    return backend
+
+
+def test_fixtures_get_as_many_vouchers_as_they_count_with_codes_from_their_config() -> None:
+    backend = _backend()
+    by_name = {c.name: c for c in backend.campaigns}
+    assert all(len(c.voucher_codes) == 1 for c in by_name.values())
+    assert len(backend.vouchers) == 6
+    code = by_name["Voucher Metadata"].voucher_codes[0]
+    assert re.fullmatch(r"Discount-[0-9a-zA-Z]{9}YY", code)
+    assert re.fullmatch(
+        r"LOYALTY-CARD-[0-9a-zA-Z]{8}", by_name["Loyalty Program Fall 2022"].voucher_codes[0]
+    )
+    assert {v.campaign_id for v in backend.vouchers} == {c.id for c in backend.campaigns}
+
+
+def test_fixture_problems_stop_the_start() -> None:
+    backend = VoucherifyBackend(Store(), Clock())
+    twice = [fixture_campaigns()[0], fixture_campaigns()[0]]
+    with pytest.raises(ConfigurationError, match="appears twice"):
+        backend.load({"campaigns": twice})
+    impossible = {
+        **fixture_campaigns()[0],
+        "vouchers_count": 2,
+        "voucher": {
+            **fixture_campaigns()[0]["voucher"],
+            "code_config": {"pattern": "X", "length": 1, "charset": "a"},
+        },
+    }
+    with pytest.raises(ConfigurationError, match="cannot generate 2 unique codes"):
+        VoucherifyBackend(Store(), Clock()).load({"campaigns": [impossible]})
+
+
+def test_create_counts_what_it_generated_and_keeps_codes_unique_across_campaigns() -> None:
+    backend = _backend()
+    body = {
+        "name": "N",
+        "campaign_type": "GIFT_VOUCHERS",
+        "vouchers_count": 4,
+        "voucher": {"gift": {"amount": 1}, "code_config": {"pattern": "##", "charset": "ab"}},
+    }
+    created = backend.create_campaign(body)
+    campaign = backend.find(created["id"])
+    assert len(campaign.voucher_codes) == 4 and campaign.vouchers_generation_status == "DONE"
+    assert sorted(campaign.voucher_codes) == ["aa", "ab", "ba", "bb"]
+    again = backend.find(backend.create_campaign({**body, "name": "M", "vouchers_count": 1})["id"])
+    assert (again.voucher_codes, again.vouchers_generation_status) == ([], "FAILED")
+
+
+def test_names_ids_bin_and_force() -> None:
+    backend = _backend()
+    static = backend.find("Static Campaign")
+    assert backend.find(static.id) is static
+    backend.delete_campaign(static.id)
+    with pytest.raises(NotFound):
+        backend.find("Static Campaign")
+    with pytest.raises(DuplicateFound):
+        backend.create_campaign({"name": "Static Campaign", "campaign_type": "PROMOTION"})
+    assert static.voucher_codes[0] in backend.vouchers, "binned vouchers keep their codes"
+    dynamic = backend.find("Dynamic Discounts")
+    backend.delete_campaign("Dynamic Discounts", force=True)
+    assert dynamic.id not in backend.campaigns and dynamic.voucher_codes[0] not in backend.vouchers
+    assert (
+        backend.create_campaign({"name": "Dynamic Discounts", "campaign_type": "PROMOTION"})["id"]
+        != dynamic.id
+    )
+
+
+def test_the_clock_sets_created_and_updated_at() -> None:
+    clock = Clock()
+    clock.freeze(1_000_000_000.5)
+    backend = _backend(clock)
+    created = backend.create_campaign({"name": "T", "campaign_type": "PROMOTION"})
+    assert created["created_at"] == "2001-09-09T01:46:40.500Z"
+    clock.advance(1.25)
+    backend.set_active("T", False)
+    assert backend.get_campaign("T")["updated_at"] == "2001-09-09T01:46:41.750Z"
+
+
+# -- error mapping ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "message", "status", "key"),
+    [
+        (ProblemKind.MISSING_PARAMETER, "Missing required param: name.", 400, "invalid_payload"),
+        (
+            ProblemKind.MISSING_PARAMETER,
+            "Missing required query parameter: x.",
+            400,
+            "invalid_query_params",
+        ),
+        (
+            ProblemKind.INVALID_PARAMETER,
+            "Invalid query parameter limit: too big.",
+            400,
+            "invalid_query_params",
+        ),
+        (
+            ProblemKind.INVALID_PARAMETER,
+            "Invalid path parameter campaignId: bad.",
+            400,
+            "invalid_query_params",
+        ),
+        (ProblemKind.INVALID_PARAMETER, "Invalid value for name: bad.", 400, "invalid_payload"),
+        (ProblemKind.UNKNOWN_PARAMETER, "Received unknown parameter: x.", 400, "invalid_payload"),
+        (ProblemKind.IMMUTABLE_PARAMETER, "x cannot be changed.", 400, "invalid_payload"),
+        (ProblemKind.MISSING_BODY, "A JSON request body is required.", 400, "invalid_payload"),
+        (ProblemKind.MALFORMED_JSON, "Not JSON.", 400, "invalid_payload"),
+        (ProblemKind.IDEMPOTENCY_MISMATCH, "Key reused.", 400, "invalid_payload"),
+        (ProblemKind.UNSUPPORTED_MEDIA_TYPE, "Not JSON.", 415, "unsupported_media_type"),
+        (ProblemKind.BODY_TOO_LARGE, "Too big.", 413, "query_too_large"),
+        (ProblemKind.AUTHENTICATION_REQUIRED, "No key.", 401, "unauthorized"),
+        (ProblemKind.INVALID_API_KEY, "Bad key.", 401, "unauthorized"),
+        (ProblemKind.ROUTE_NOT_FOUND, "No route.", 404, "not_found"),
+        (ProblemKind.METHOD_NOT_ALLOWED, "No method.", 405, "method_not_allowed"),
+        (ProblemKind.RESPONSE_INVALID, "Broken.", 500, "internal_error"),
+        (ProblemKind.INTERNAL, "Broken.", 500, "internal_error"),
+    ],
+)
+def test_every_engine_problem_has_a_vendor_error(
+    kind: ProblemKind, message: str, status: int, key: str
+) -> None:
+    error = error_for(Problem(kind, message))
+    assert isinstance(error, VoucherifyError)
+    body = error.body()
+    assert set(body) == {"code", "key", "message", "details", "request_id"}
+    assert (error.status, body["code"], body["key"], body["details"]) == (
+        status,
+        status,
+        key,
+        message,
+    )
+    assert re.fullmatch(r"v-[0-9a-f]{18}", body["request_id"])
+
+
+def test_all_problem_kinds_are_mapped() -> None:
+    for kind in ProblemKind:
+        assert error_for(Problem(kind, "x")).status == Problem(kind, "x").status
+
+
+def test_branch_errors_of_the_create_body_are_reworded() -> None:
+    mismatch = Problem(
+        ProblemKind.INVALID_PARAMETER,
+        "Invalid value for campaign_type: 'GIFT_VOUCHERS' is not one of ['DISCOUNT_COUPONS'].",
+        "campaign_type",
+    )
+    assert (
+        "a GIFT_VOUCHERS campaign: it needs `name` and `voucher` with a `gift`"
+        in error_for(mismatch).details
+    )
+    unknown = Problem(
+        ProblemKind.INVALID_PARAMETER,
+        "Invalid value for campaign_type: 'X' is not one of ['PROMOTION'].",
+        "campaign_type",
+    )
+    assert error_for(unknown).details.startswith(
+        "Invalid value for campaign_type: 'X' is not one of LOYALTY_PROGRAM,"
+    )
+    other = Problem(
+        ProblemKind.INVALID_PARAMETER,
+        "Invalid value for type: 'X' is not one of ['STATIC'].",
+        "type",
+    )
+    assert error_for(other).details == other.message
+
+
+def test_domain_errors_render_the_resource() -> None:
+    assert NotFound("campaign", "camp_x").body() | {"request_id": "-"} == {
+        "code": 404,
+        "key": "not_found",
+        "message": "Resource not found",
+        "details": "Cannot find campaign with id camp_x",
+        "request_id": "-",
+        "resource_id": "camp_x",
+        "resource_type": "campaign",
+    }
