@@ -61,6 +61,8 @@ class Problem:
     kind: ProblemKind
     message: str
     param: str | None = None
+    #: Where ``param`` lives: ``"query"``, ``"path"``, ``"header"``, ``"cookie"`` or ``"body"``.
+    location: str | None = None
 
     @property
     def status(self) -> int:

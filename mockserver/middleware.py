@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl
 from connexion.middleware.abstract import ROUTING_CONTEXT
 from openapi_core.datatypes import RequestParameters
 from starlette.datastructures import Headers, QueryParams
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.exceptions import MockError, Problem, ProblemKind
@@ -115,9 +116,15 @@ class MockMiddleware:
             method=op.method,
             path=scope["path"],
         )
-        problems = op.request_problems(request, parsed)
+        try:
+            problems = op.request_problems(request, parsed)
+        except Exception as exc:  # a validator crash is our bug, never the client's
+            return self._internal_error(runtime, op, exc, "request validation")
         if problems:
             return runtime.problem_response(problems[0])
+        normalised = op.normalise_query(scope.get("query_string", b""))
+        if normalised is not scope.get("query_string", b""):
+            scope = {**scope, "query_string": normalised}
 
         idem_header = runtime.api.idempotency_header
         key = headers.get(idem_header) if idem_header else None
@@ -195,15 +202,13 @@ class MockMiddleware:
             body = b"".join(captured["body"])
         except MockError as error:
             status, headers, body = runtime.error_response(error)
+        except HTTPException as exc:  # the inner router disagreed with the outer one
+            kind = ProblemKind.METHOD_NOT_ALLOWED if exc.status_code == 405 else ProblemKind.ROUTE_NOT_FOUND
+            return runtime.problem_response(
+                Problem(kind, f"Unrecognized request URL ({scope['method']}: {scope['path']}).")
+            )
         except Exception as exc:  # a handler bug: report it, never leak a traceback
-            log.exception("handler for %s raised", op.operation_id)
-            status, headers, body = runtime.problem_response(
-                Problem(ProblemKind.INTERNAL, f"The mock failed to handle the request ({type(exc).__name__}).")
-            )
-            runtime.violations.append(
-                Violation(runtime.api.name, op.operation_id, status, [f"handler raised {exc!r}"])
-            )
-            return status, headers, body
+            return self._internal_error(runtime, op, exc, "the handler")
 
         mimetype = _header(headers, b"content-type").split(";")[0].strip() or "application/json"
         reasons = op.response_problems(
@@ -224,6 +229,23 @@ class MockMiddleware:
                     f"match the API contract: {reasons[0]}",
                 )
             )
+        return status, headers, body
+
+
+    @staticmethod
+    def _internal_error(
+        runtime: ApiRuntime, op: OperationValidator, exc: Exception, where: str
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        log.exception("%s of %s raised", where, op.operation_id)
+        status, headers, body = runtime.problem_response(
+            Problem(
+                ProblemKind.INTERNAL,
+                f"The mock failed to handle the request ({type(exc).__name__} in {where}).",
+            )
+        )
+        runtime.violations.append(
+            Violation(runtime.api.name, op.operation_id, status, [f"{where} raised {exc!r}"])
+        )
         return status, headers, body
 
 

@@ -3,7 +3,8 @@
 A request passes when it satisfies one of the operation's requirements (OR),
 that is, carries credentials for every scheme the requirement names (AND). Any
 non-empty credential is accepted unless API keys were configured, in which case
-one of the credentials must be one of those keys.
+every credential the satisfied requirement reads must be one of those keys (for
+Voucherify's pair: configure both the application id and its token).
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class SecurityPolicy:
                 values.append(value)
             else:
                 presented = True
-                if not self.api_keys or any(v in self.api_keys for v in values):
+                if not self.api_keys or all(v in self.api_keys for v in values):
                     return None
         if presented:
             return Problem(ProblemKind.INVALID_API_KEY, "Invalid API key provided.")

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from jsonschema.exceptions import ValidationError as SchemaError
 from jsonschema_path import SchemaPath
@@ -24,6 +25,7 @@ from openapi_core.casting.schemas.exceptions import CastError
 from openapi_core.datatypes import RequestParameters
 from openapi_core.deserializing.exceptions import DeserializeError
 from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
+from openapi_core.util import forcebool
 from openapi_core.validation.request.exceptions import (
     InvalidParameter,
     InvalidRequestBody,
@@ -73,6 +75,21 @@ class OperationValidator:
     body_required: bool
     immutable_fields: tuple[str, ...] = ()
     security: list[dict[str, list[str]]] = field(default_factory=list)
+    #: Query parameters of type boolean: openapi-core accepts ``yes``/``on``/``1``..., the
+    #: handler layer only ``true``/``false``, so :meth:`normalise_query` rewrites them.
+    boolean_query: frozenset[str] = frozenset()
+
+    def normalise_query(self, query_string: bytes) -> bytes:
+        """``query_string`` with validated boolean values spelled ``true``/``false``."""
+        if not self.boolean_query or not query_string:
+            return query_string
+        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+        changed = False
+        for index, (name, value) in enumerate(pairs):
+            if name in self.boolean_query and value not in ("true", "false"):
+                pairs[index] = (name, "true" if forcebool(value) else "false")
+                changed = True
+        return urlencode(pairs).encode("latin-1") if changed else query_string
 
     def request_problems(self, request: RequestData, body: Any) -> list[Problem]:
         """Every problem openapi-core finds with ``request`` (``body`` is the parsed JSON)."""
@@ -85,6 +102,7 @@ class OperationValidator:
                             ProblemKind.IMMUTABLE_PARAMETER,
                             f"{name} cannot be changed after creation.",
                             name,
+                            "body",
                         )
                     )
             if problems:
@@ -183,8 +201,23 @@ def build_validators(openapi: OpenAPI) -> dict[str, OperationValidator]:
                 body_required=body_required,
                 immutable_fields=tuple(_read(operation, "x-immutable-fields", ())),
                 security=list(_read(operation, "security", global_security)),
+                boolean_query=_boolean_query_parameters(path, operation),
             )
     return validators
+
+
+def _boolean_query_parameters(*nodes: SchemaPath) -> frozenset[str]:
+    names = set()
+    for node in nodes:
+        if "parameters" not in node:
+            continue
+        for parameter in node / "parameters":
+            if (parameter / "in").read_str() != "query" or "schema" not in parameter:
+                continue
+            schema = parameter / "schema"
+            if "type" in schema and (schema / "type").read_str() == "boolean":
+                names.add((parameter / "name").read_str())
+    return frozenset(names)
 
 
 def _read(node: SchemaPath, key: str, default: Any) -> Any:
@@ -211,6 +244,7 @@ def _parameter_problem(error: Exception) -> Problem:
             ProblemKind.MISSING_PARAMETER,
             f"Missing required {error.location} parameter: {error.name}.",
             error.name,
+            error.location,
         )
     if isinstance(error, ParameterValidationError):
         detail = _cause_detail(error)
@@ -218,6 +252,7 @@ def _parameter_problem(error: Exception) -> Problem:
             ProblemKind.INVALID_PARAMETER,
             f"Invalid {error.location} parameter {error.name}: {detail}",
             error.name,
+            error.location,
         )
     return Problem(ProblemKind.INVALID_PARAMETER, str(error))
 
@@ -285,7 +320,7 @@ def _schema_problem(error: SchemaError) -> Problem:
     if error.validator == "required" and isinstance(instance, dict):
         missing = [name for name in error.validator_value if name not in instance]
         name = _param_name([*location, missing[0]]) if missing else _param_name(location)
-        return Problem(ProblemKind.MISSING_PARAMETER, f"Missing required param: {name}.", name)
+        return Problem(ProblemKind.MISSING_PARAMETER, f"Missing required param: {name}.", name, "body")
     if error.validator == "additionalProperties" and isinstance(instance, dict):
         allowed = set(error.schema.get("properties", {}) if isinstance(error.schema, dict) else ())
         extra = [name for name in instance if name not in allowed]
@@ -293,12 +328,14 @@ def _schema_problem(error: SchemaError) -> Problem:
             match = _UNEXPECTED.search(error.message)
             extra = [match.group(1) or match.group(2)] if match else ["?"]
         name = _param_name([*location, extra[0]])
-        return Problem(ProblemKind.UNKNOWN_PARAMETER, f"Received unknown parameter: {name}.", name)
+        return Problem(
+            ProblemKind.UNKNOWN_PARAMETER, f"Received unknown parameter: {name}.", name, "body"
+        )
     name = _param_name(location)
     message = _schema_error_message(error)
     if name:
         message = f"Invalid value for {name}: {message}"
-    return Problem(ProblemKind.INVALID_PARAMETER, message, name)
+    return Problem(ProblemKind.INVALID_PARAMETER, message, name, "body")
 
 
 def _schema_error_message(error: SchemaError) -> str:

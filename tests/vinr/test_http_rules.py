@@ -87,3 +87,10 @@ def test_405_names_the_allowed_methods(client: TestClient) -> None:
     response = client.put("/v1/campaigns")
     assert response.status_code == 405
     assert set(response.headers["allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+
+
+def test_boolean_query_spellings_openapi_accepts_reach_the_handler(client: TestClient) -> None:
+    for spelling, expected in (("yes", True), ("1", True), ("off", False), ("false", False)):
+        response = client.get("/v1/campaigns", params={"active": spelling, "limit": 100})
+        assert response.status_code == 200, (spelling, response.text)
+        assert all(c["active"] is expected for c in response.json()["data"])

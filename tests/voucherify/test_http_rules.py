@@ -61,7 +61,8 @@ def test_missing_or_partial_credentials_are_401_unauthorized(
 
 
 def test_configured_keys_are_enforced() -> None:
-    app = create_app(["voucherify"], api_keys=["secret-token"])
+    # every credential of the satisfied requirement must be configured: the app id and its token
+    app = create_app(["voucherify"], api_keys=["app", "secret-token"])
     with TestClient(app) as client:
         good = client.get(
             "/v1/campaigns", headers={"X-App-Id": "app", "X-App-Token": "secret-token"}
@@ -75,6 +76,10 @@ def test_configured_keys_are_enforced() -> None:
         )
         wrong = client.get("/v1/campaigns", headers={"X-App-Id": "app", "X-App-Token": "guess"})
         assert "Invalid API key" in assert_error(wrong, 401, "unauthorized")["details"]
+        other_app = client.get(
+            "/v1/campaigns", headers={"X-App-Id": "other", "X-App-Token": "secret-token"}
+        )
+        assert_error(other_app, 401, "unauthorized")
         assert_error(
             client.get("/v1/campaigns", headers={"Authorization": "Bearer guess"}),
             401,

@@ -273,7 +273,8 @@ def test_the_clock_sets_created_and_updated_at() -> None:
 def test_every_engine_problem_has_a_vendor_error(
     kind: ProblemKind, message: str, status: int, key: str
 ) -> None:
-    error = error_for(Problem(kind, message))
+    location = next((w for w in ("query", "path") if f" {w} parameter" in message), None)
+    error = error_for(Problem(kind, message, location=location))
     assert isinstance(error, VoucherifyError)
     body = error.body()
     assert set(body) == {"code", "key", "message", "details", "request_id"}

@@ -118,18 +118,8 @@ _PROBLEMS: dict[ProblemKind, tuple[int, str, str]] = {
     ProblemKind.INTERNAL: (500, "internal_error", "Internal Server Error"),
 }
 
-# The engine words parameter problems "Missing required query parameter: x." and
-# "Invalid path parameter x: ..." (mockserver/validation.py, _parameter_problem); body
-# problems never name a location.
-_PARAMETER_LOCATIONS = ("query", "path", "header", "cookie")
-
-
 def _is_parameter_problem(problem: Problem) -> bool:
-    message = problem.message
-    return any(
-        message.startswith((f"Missing required {where} parameter", f"Invalid {where} parameter"))
-        for where in _PARAMETER_LOCATIONS
-    )
+    return problem.location in ("query", "path", "header", "cookie")
 
 
 def error_for(problem: Problem) -> VoucherifyError:
