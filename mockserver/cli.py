@@ -125,9 +125,6 @@ def configure_logging(level: str) -> None:
     )
 
 
-try:  # the contract command lives in its own module
-    from mockserver.contract_cli import contract_command
-except ImportError:  # pragma: no cover - only while the module is absent
-    contract_command = None
-if contract_command is not None:
-    main.add_command(contract_command, name="contract")
+from mockserver.contract_cli import contract_command  # noqa: E402 (after the group exists)
+
+main.add_command(contract_command, name="contract")

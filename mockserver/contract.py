@@ -30,8 +30,8 @@ API, always with its reason) live in ``schemathesis.toml`` at the repository roo
 
 from __future__ import annotations
 
+import copy
 import itertools
-import json
 import re
 import sys
 import threading
@@ -39,7 +39,7 @@ import time
 import tomllib
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -55,6 +55,12 @@ DEFAULT_SEED = 20261101
 DEFAULT_MAX_EXAMPLES = 25
 #: The credential sent by default (the in-process mock is started accepting only this key).
 DEFAULT_API_KEY = "sk_test_contract"
+#: Stateful scenarios per Hypothesis example budget: a scenario is a handful of requests.
+STATEFUL_SCENARIOS_PER_EXAMPLE = 4
+#: Stateful rounds at most (seed, seed + 1, ...) while a declared link was never followed.
+STATEFUL_ROUNDS = 4
+#: Longest stateful scenario: long enough for create -> update -> delete -> read after delete.
+DEFAULT_MAX_STEPS = 12
 #: Base URL shown in reproduction commands of in-process runs: where ``make serve`` listens.
 DEFAULT_REPRO_BASE_URL = "http://127.0.0.1:8000"
 #: Where per-API check policy lives (see the module docstring).
@@ -245,30 +251,39 @@ class ContractReport:
         suite = ElementTree.SubElement(
             suites,
             "testsuite",
-            {"name": f"contract.{self.api or self.spec.stem}", **counts, "time": f"{self.elapsed:.3f}"},
+            {
+                "name": f"contract.{self.api or self.spec.stem}",
+                **counts,
+                "time": f"{self.elapsed:.3f}",
+            },
         )
         for name, n_cases, failures in cases:
             case = ElementTree.SubElement(
-                suite, "testcase", {"classname": f"contract.{self.api or self.spec.stem}", "name": name}
+                suite,
+                "testcase",
+                {"classname": f"contract.{self.api or self.spec.stem}", "name": name},
             )
-            ElementTree.SubElement(case, "system-out").text = f"{n_cases} cases"
             for failure in failures:
                 element = ElementTree.SubElement(
                     case, "failure", {"type": ",".join(failure.checks), "message": failure.title}
                 )
                 element.text = _xml_safe(failure.text)
+            ElementTree.SubElement(case, "system-out").text = f"{n_cases} cases"
         if errors:
             case = ElementTree.SubElement(
-                suite, "testcase", {"classname": f"contract.{self.api or self.spec.stem}", "name": "run"}
+                suite,
+                "testcase",
+                {"classname": f"contract.{self.api or self.spec.stem}", "name": "run"},
             )
             for error in errors:
-                ElementTree.SubElement(case, "error", {"message": error.splitlines()[0][:200]}).text = (
-                    _xml_safe(error)
-                )
+                ElementTree.SubElement(
+                    case, "error", {"message": error.splitlines()[0][:200]}
+                ).text = _xml_safe(error)
         ElementTree.indent(suites)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
-            '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(suites, encoding="unicode"),
+            '<?xml version="1.0" encoding="utf-8"?>\n'
+            + ElementTree.tostring(suites, encoding="unicode"),
             encoding="utf-8",
         )
         self.junit_xml = path
@@ -305,7 +320,9 @@ def run_contract(
     stateful: bool = True,
     operations: Sequence[str] | None = None,
     phases: Sequence[str] | None = None,
-    max_steps: int | None = None,
+    max_steps: int | None = DEFAULT_MAX_STEPS,
+    stateful_examples: int | None = None,
+    stateful_rounds: int = 1,
     junit_xml: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
     reset: bool = True,
@@ -322,7 +339,10 @@ def run_contract(
     :data:`DEFAULT_API_KEY`); ``ignored_auth`` still probes without it and with a wrong one.
     ``operations``: restrict the stateless pass to these operationIds.
     ``phases``: restrict to these Schemathesis phases (default: all that ``stateless``/``stateful``
-    select). ``max_steps``: the longest stateful scenario (Schemathesis' default otherwise).
+    select). ``max_steps``: the longest stateful scenario; ``stateful_examples``: how many
+    scenarios (default ``STATEFUL_SCENARIOS_PER_EXAMPLE * max_examples``);
+    ``stateful_rounds``: how many stateful runs at least, from ``seed``, ``seed + 1``... (more
+    happen, up to :data:`STATEFUL_ROUNDS`, while a declared link was never followed).
     """
     started = time.perf_counter()
     seed = DEFAULT_SEED if seed is None else seed
@@ -337,7 +357,12 @@ def run_contract(
         from mockserver.applications import ApiOptions, create_app
 
         app = create_app([ApiOptions(name=api, spec=Path(spec) if spec else None)], api_keys=[key])
-    target = Target(app=app, base_url=base_url.rstrip("/") if base_url else None, api=api, timeout=request_timeout)
+    target = Target(
+        app=app,
+        base_url=base_url.rstrip("/") if base_url else None,
+        api=api,
+        timeout=request_timeout,
+    )
 
     report = ContractReport(
         api=api,
@@ -356,7 +381,9 @@ def run_contract(
     if selected:
         unknown = selected - set(labels.values())
         if unknown:
-            raise ConfigurationError(f"no operation with id {', '.join(sorted(unknown))} in {spec_path}")
+            raise ConfigurationError(
+                f"no operation with id {', '.join(sorted(unknown))} in {spec_path}"
+            )
 
     policy = load_policy(raw_spec)
     report.notes += policy.notes
@@ -366,63 +393,90 @@ def run_contract(
     if accepts_any_key:
         report.notes.append(
             "the target is the mock started without --api-key, so it accepts any key by design "
-            "(documented in the spec); ignored_auth still requires a 401 without credentials, "
-            "but its wrong-key probe is not counted. Start it with --api-key to check that too."
+            "(documented in the spec): ignored_auth still requires a 401 without credentials, "
+            "but its wrong-key probe does not count. Start the mock with --api-key to check it too."
         )
     if not is_mock and reset:
         report.notes.append("the target is not the mock: no state reset between passes")
 
     passes: list[tuple[str, tuple[str, ...]]] = []
     wanted = set(phases) if phases is not None else None
+    unknown_phases = (wanted or set()) - set(STATELESS_PHASES) - set(STATEFUL_PHASES)
+    if unknown_phases:
+        raise ConfigurationError(f"unknown phase(s): {', '.join(sorted(unknown_phases))}")
     if stateless:
         chosen = tuple(p for p in STATELESS_PHASES if wanted is None or p in wanted)
         if chosen:
             passes.append(("stateless", chosen))
     if stateful and (wanted is None or "stateful" in wanted):
         passes.append(("stateful", STATEFUL_PHASES))
-    if wanted is not None and wanted - set(STATELESS_PHASES) - set(STATEFUL_PHASES):
-        raise ConfigurationError(f"unknown phase(s): {', '.join(sorted(wanted - set(STATELESS_PHASES) - set(STATEFUL_PHASES)))}")
 
     idempotency_header = _idempotency_header(api, raw_spec)
     say(
         f"contract: {api or spec_path.stem} ({spec_path}) against {target.describe()}; seed {seed}, "
         f"max examples {max_examples}, passes: {', '.join(name for name, _ in passes) or 'none'}"
     )
+    wrong_key_accepted = 0
     for pass_name, pass_phases in passes:
-        if reset and is_mock:
-            target.reset()
-        config = build_config(
-            raw_spec=raw_spec,
-            policy=policy,
-            key=key,
-            seed=seed,
-            max_examples=max_examples,
-            phases=pass_phases,
-            base_url=target.schemathesis_base_url(),
-            max_steps=max_steps,
-            request_timeout=request_timeout,
-        )
-        state = _RunState(
-            idempotency_header=idempotency_header,
-            drop_wrong_key_auth_failures=accepts_any_key,
-        )
-        _execute(
-            report,
-            raw_spec=raw_spec,
-            spec_path=spec_path,
-            config=config,
-            app=target.app if target.base_url is None else None,
-            operations=operations if pass_name == "stateless" else None,
-            pass_name=pass_name,
-            state=state,
-            say=say,
-        )
-        if state.dropped_wrong_key_failures:
-            report.notes.append(
-                f"{state.dropped_wrong_key_failures} wrong-key ignored_auth probe(s) answered 2xx "
-                "(expected: the mock accepts any key without --api-key)"
+        # The stateful pass goes round again, from the next seed, while some declared link was
+        # never followed (Schemathesis' state machine sometimes gives up early on a seed).
+        rounds = 1
+        if pass_name == "stateful":
+            rounds = max(stateful_rounds, STATEFUL_ROUNDS if report.links_declared else 1)
+        for round_index in range(rounds):
+            if reset and is_mock:
+                target.reset()
+            round_seed = seed + round_index
+            config = build_config(
+                raw_spec=raw_spec,
+                policy=policy,
+                key=key,
+                seed=round_seed,
+                max_examples=max_examples,
+                phases=pass_phases,
+                base_url=target.schemathesis_base_url(),
+                max_steps=max_steps,
+                stateful_examples=stateful_examples
+                or STATEFUL_SCENARIOS_PER_EXAMPLE * max_examples,
+                request_timeout=request_timeout,
             )
+            state = _RunState(
+                idempotency_header=idempotency_header,
+                drop_wrong_key_auth_failures=accepts_any_key,
+            )
+            if round_index:
+                say(f"[{pass_name}] round {round_index + 1} (seed {round_seed})")
+            _execute(
+                report,
+                raw_spec=raw_spec,
+                spec_path=spec_path,
+                config=config,
+                app=target.app if target.base_url is None else None,
+                operations=operations if pass_name == "stateless" else link_operations(raw_spec),
+                pass_name=pass_name,
+                state=state,
+                say=say,
+            )
+            wrong_key_accepted += state.dropped_wrong_key_failures
+            unfollowed = [
+                link for link in report.links_declared if not report.links_followed.get(link)
+            ]
+            enough = round_index + 1 >= stateful_rounds and not unfollowed
+            if pass_name != "stateful" or enough or report.failures or report.errors:
+                if round_index:
+                    report.notes.append(
+                        f"stateful: {round_index + 1} rounds, seeds {seed}..{round_seed}"
+                    )
+                break
+        else:
+            if pass_name == "stateful":
+                report.notes.append(f"stateful: {rounds} rounds, seeds {seed}..{seed + rounds - 1}")
 
+    if wrong_key_accepted:
+        report.notes.append(
+            f"{wrong_key_accepted} wrong-key ignored_auth probe(s) answered 2xx, as expected from "
+            "the mock without --api-key"
+        )
     for label, stats in report.operations.items():
         if stats.cases == 0 and stateless and (wanted is None or wanted & set(STATELESS_PHASES)):
             report.errors.append(f"{label}: no test case was run against this operation")
@@ -431,9 +485,12 @@ def run_contract(
         if failure.operation in report.operations:
             report.operations[failure.operation].failures += 1
     report.failures.sort(key=lambda f: (_label_key(f.operation), f.phase, f.title))
+    report.notes = list(dict.fromkeys(report.notes))
     report.elapsed = time.perf_counter() - started
     if target.base_url is None:
-        _rewrite_reproductions(report, _ASGI_BASE + target.base_path(), repro_base_url + target.base_path())
+        _rewrite_reproductions(
+            report, _ASGI_BASE + target.base_path(), repro_base_url + target.base_path()
+        )
     elif api_key:
         _redact_key(report, api_key)
     if junit_xml is not None:
@@ -450,6 +507,8 @@ class Policy:
 
     project: dict[str, Any]
     notes: list[str]
+    #: The ``[dictionaries.*]`` tables the project's parameter bindings name.
+    dictionaries: dict[str, Any] = field(default_factory=dict)
 
 
 def load_policy(raw_spec: Mapping[str, Any], path: Path = POLICY_FILE) -> Policy:
@@ -462,8 +521,17 @@ def load_policy(raw_spec: Mapping[str, Any], path: Path = POLICY_FILE) -> Policy
     for project in data.get("project", []):
         if project.get("title") == title:
             project = {k: v for k, v in project.items() if k != "title"}
-            notes = [f"{path.name} [{title}] {line}" for line in _describe_checks(project.get("checks", {}))]
-            return Policy(project, notes)
+            notes = [
+                f"{path.name} [{title}] {line}"
+                for line in _describe_checks(project.get("checks", {}))
+            ]
+            used = set(re.findall(r"'dictionary': '([^']+)'", repr(project)))
+            dictionaries = {k: v for k, v in data.get("dictionaries", {}).items() if k in used}
+            if dictionaries:
+                notes.append(
+                    f"{path.name} [{title}] generation also draws from: {', '.join(sorted(dictionaries))}"
+                )
+            return Policy(project, notes, dictionaries)
     return Policy({}, [])
 
 
@@ -489,21 +557,41 @@ def build_config(
     phases: Sequence[str],
     base_url: str | None,
     max_steps: int | None,
+    stateful_examples: int,
     request_timeout: float,
 ) -> Any:
     """A validated Schemathesis configuration for one pass."""
     from schemathesis.config import SchemathesisConfig
 
-    stateful: dict[str, Any] = {"enabled": "stateful" in phases}
+    stateful: dict[str, Any] = {
+        "enabled": "stateful" in phases,
+        # Chains only grow from successful responses: feed them valid data. (Negative data is
+        # the stateless pass's job; the links' targets still get invalid ids and bodies there.)
+        "generation": {"mode": "positive", "max-examples": stateful_examples},
+    }
     if max_steps is not None:
         stateful["max-steps"] = max_steps
+    policy_project = dict(policy.project)
+    if "stateful" in phases and "operations" in policy_project:
+        # Stateful chains take ids from responses (links). Dictionary ids there would only let
+        # inferred links act on fixture objects (delete the fixture campaign every coupon needs).
+        policy_project["operations"] = [
+            {
+                **block,
+                "parameters": {
+                    key: value
+                    for key, value in block.get("parameters", {}).items()
+                    if not key.startswith("path.")
+                },
+            }
+            for block in policy_project["operations"]
+        ]
     project: dict[str, Any] = {
-        **policy.project,
-        "title": raw_spec.get("info", {}).get("title", "API"),
+        **policy_project,
         "workers": 1,
         "request-timeout": request_timeout,
         "generation": {
-            **policy.project.get("generation", {}),
+            **policy_project.get("generation", {}),
             "mode": "all",
             "max-examples": max_examples,
             "deterministic": True,
@@ -522,13 +610,17 @@ def build_config(
     if base_url is not None:
         project["base-url"] = base_url
     data = {
+        **project,
         "seed": seed,
         "color": False,
+        # No cross-run learning: the same seed must give the same run, on any machine.
+        "cache": {"enabled": False},
         # Our own code redacts a user-given key; the rest (idempotency keys...) must stay as sent.
         "output": {"sanitization": {"enabled": False}},
-        "project": [project],
     }
-    return SchemathesisConfig.from_dict(data)
+    if policy.dictionaries:
+        data["dictionaries"] = policy.dictionaries
+    return SchemathesisConfig.from_dict(data, base_dir=str(POLICY_FILE.parent))
 
 
 def auth_config(raw_spec: Mapping[str, Any], key: str) -> dict[str, dict[str, str]]:
@@ -585,12 +677,28 @@ def declared_links(raw_spec: Mapping[str, Any]) -> list[str]:
                 continue
             for status, response in operation.get("responses", {}).items():
                 response = _deref(raw_spec, response)
-                for link in (response.get("links") or {}).values():
+                for name, link in (response.get("links") or {}).items():
                     link = _deref(raw_spec, link)
                     target = ids.get(link.get("operationId", ""))
                     if target:
-                        links.append(f"{method.upper()} {path} -> [{status}] {target}")
+                        links.append(f"{method.upper()} {path} -> [{status}] {name} -> {target}")
     return links
+
+
+def link_operations(raw_spec: Mapping[str, Any]) -> list[str] | None:
+    """operationIds that are the source or the target of an OpenAPI link (``None``: no links)."""
+    ids: set[str] = set()
+    for item in raw_spec.get("paths", {}).values():
+        for method in _METHODS:
+            operation = item.get(method) if isinstance(item, Mapping) else None
+            if not isinstance(operation, Mapping):
+                continue
+            for response in operation.get("responses", {}).values():
+                for link in (_deref(raw_spec, response).get("links") or {}).values():
+                    target = _deref(raw_spec, link).get("operationId")
+                    if target and operation.get("operationId"):
+                        ids.update((str(target), str(operation["operationId"])))
+    return sorted(ids) or None
 
 
 def _deref(raw_spec: Mapping[str, Any], node: Any) -> Mapping[str, Any]:
@@ -601,7 +709,11 @@ def _deref(raw_spec: Mapping[str, Any], node: Any) -> Mapping[str, Any]:
             return {}
         node = raw_spec
         for part in pointer[2:].split("/"):
-            node = node.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(node, Mapping) else {}
+            node = (
+                node.get(part.replace("~1", "/").replace("~0", "~"), {})
+                if isinstance(node, Mapping)
+                else {}
+            )
         seen += 1
     return node if isinstance(node, Mapping) else {}
 
@@ -625,7 +737,10 @@ def _idempotency_header(api: str | None, raw_spec: Mapping[str, Any]) -> str | N
                 continue
             for parameter in operation.get("parameters", []):
                 parameter = _deref(raw_spec, parameter)
-                if parameter.get("in") == "header" and str(parameter.get("name", "")).lower() == wanted:
+                if (
+                    parameter.get("in") == "header"
+                    and str(parameter.get("name", "")).lower() == wanted
+                ):
                     return str(parameter["name"])
     return None
 
@@ -645,7 +760,9 @@ class Target:
     _admin_checked: bool = field(default=False, init=False)
 
     def describe(self) -> str:
-        return self.base_url if self.base_url is not None else f"in-process ASGI app ({_ASGI_BASE}{self.base_path() or '/'})"
+        if self.base_url is not None:
+            return self.base_url
+        return f"in-process ASGI app ({_ASGI_BASE}{self.base_path() or '/'})"
 
     def mock(self) -> Any | None:
         return getattr(self.app, "mock", None) if self.base_url is None else None
@@ -710,7 +827,9 @@ class Target:
             return
         import requests
 
-        mounted = {entry.get("api") for entry in health.get("apis", []) if isinstance(entry, Mapping)}
+        mounted = {
+            entry.get("api") for entry in health.get("apis", []) if isinstance(entry, Mapping)
+        }
         query = f"?api={self.api}" if self.api in mounted else ""
         try:
             requests.post(self._origin() + "/__admin/reset" + query, timeout=self.timeout)
@@ -759,13 +878,13 @@ class _RunState:
     idempotency_header: str | None
     drop_wrong_key_auth_failures: bool
     nonce: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
-    counter: Iterable[int] = field(default_factory=itertools.count)
+    counter: Iterator[int] = field(default_factory=itertools.count)
     dropped_wrong_key_failures: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fresh_key(self) -> str:
         with self.lock:
-            return f"contract-{self.nonce}-{next(iter(self.counter))}"
+            return f"contract-{self.nonce}-{next(self.counter)}"
 
 
 _ACTIVE: _RunState | None = None
@@ -849,12 +968,18 @@ def _execute(
     from schemathesis.engine.statistic import Statistic
 
     _install_hooks()
-    schema = schemathesis.openapi.from_dict(json.loads(json.dumps(raw_spec)), config=config)
+    schema: Any = schemathesis.openapi.from_dict(copy.deepcopy(raw_spec), config=config)
     schema.location = spec_path.resolve().as_uri()
     if app is not None:
         schema.app = app
     if operations:
-        schema = schema.include(operation_id=list(operations))
+        # `exclude`, not `include`: with `[[operations]]` blocks in the config, the loader already
+        # installed a catch-all include filter, and a second include would be OR-ed with it.
+        others = [
+            op for op in operation_labels(raw_spec).values() if op and op not in set(operations)
+        ]
+        if others:
+            schema = schema.exclude(operation_id=others)
     schema.hooks.register_hook_with_name(_drop_wrong_key_failure(state), "filter_failure")
 
     statistic = Statistic()
@@ -873,8 +998,17 @@ def _execute(
             for event in stream:
                 if isinstance(event, events.PhaseStarted) and event.phase.is_enabled:
                     say(f"[{pass_name}] phase {event.phase.name.value} started")
+                    payload = event.payload
+                    if payload is not None and hasattr(payload, "transitions_total"):
+                        report.notes.append(
+                            f"stateful: {payload.transitions_total} transitions "
+                            f"({payload.inferred_transitions} inferred by Schemathesis from the "
+                            "schema, the rest declared as OpenAPI links)"
+                        )
                 elif isinstance(event, events.PhaseFinished) and event.phase.is_enabled:
-                    say(f"[{pass_name}] phase {event.phase.name.value} finished: {event.status.value}")
+                    say(
+                        f"[{pass_name}] phase {event.phase.name.value} finished: {event.status.value}"
+                    )
                 elif isinstance(event, events.NonFatalError):
                     report.errors.append(
                         f"[{event.phase.value if event.phase else pass_name}] {event.label}: "
@@ -887,7 +1021,7 @@ def _execute(
                 elif isinstance(event, events.ScenarioFinished) and event.is_test_scenario:
                     recorder = event.recorder
                     phase = event.phase.value
-                    for case_id, checks in recorder.checks.items():
+                    for checks in recorder.checks.values():
                         for check in checks:
                             if check.failure_info is not None:
                                 check_names[id(check.failure_info.failure)] = check.name
@@ -901,9 +1035,14 @@ def _execute(
                         _record_links(report, recorder)
                         if event.status == Status.FAILURE or scenarios % 25 == 0:
                             marker = "FAIL" if event.status == Status.FAILURE else "ok"
+                            followed = sum(
+                                1
+                                for link in report.links_declared
+                                if report.links_followed.get(link)
+                            )
                             say(
                                 f"[stateful] {scenarios} scenarios, {stateful_requests} requests, "
-                                f"{len(report.links_followed)}/{len(report.links_declared)} links ({marker})"
+                                f"{followed}/{len(report.links_declared)} declared links followed ({marker})"
                             )
                     elif counted:
                         marker = {Status.SUCCESS: "ok", Status.FAILURE: "FAIL"}.get(
@@ -969,9 +1108,7 @@ def _record_links(report: ContractReport, recorder: Any) -> None:
         if interaction is None or interaction.response is None:
             continue
         status = interaction.response.status_code
-        path = interaction.request.uri.split("?", 1)[0] if hasattr(interaction.request, "uri") else None
-        if path is None:
-            continue
+        path = interaction.request.uri.split("?", 1)[0]
         method = case.method.upper()
         if method == "DELETE" and 200 <= status < 300:
             deleted.add(path)
@@ -997,7 +1134,9 @@ def _rewrite_reproductions(report: ContractReport, old: str, new: str) -> None:
         if failure.curl:
             failure.curl = pattern.sub(new, failure.curl)
     if new != old:
-        report.notes.append(f"reproduction commands target {new} (start the mock with `make serve`)")
+        report.notes.append(
+            f"reproduction commands target {new} (start the mock with `make serve`)"
+        )
 
 
 def _redact_key(report: ContractReport, key: str) -> None:
@@ -1008,7 +1147,9 @@ def _redact_key(report: ContractReport, key: str) -> None:
         if failure.curl:
             failure.curl = failure.curl.replace(key, replacement)
     report.errors = [error.replace(key, "$API_KEY") for error in report.errors]
-    report.notes.append("the API key is shown as $API_KEY in reproduction commands (export it first)")
+    report.notes.append(
+        "the API key is shown as $API_KEY in reproduction commands (export it first)"
+    )
 
 
 def _label_key(label: str) -> tuple[str, int, str]:
