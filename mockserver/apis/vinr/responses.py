@@ -17,15 +17,16 @@ from .models import Record, VinrBackend
 def handlers(backend: VinrBackend) -> dict[str, Callable[..., Any]]:
     """operationId -> handler, each bound to ``backend``."""
 
-    def page(kwargs: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "limit": kwargs.get("limit", 10),
-            "starting_after": kwargs.get("starting_after"),
-            "ending_before": kwargs.get("ending_before"),
-        }
+    def page(limit: int, starting_after: str | None, ending_before: str | None) -> dict[str, Any]:
+        return {"limit": limit, "starting_after": starting_after, "ending_before": ending_before}
 
-    async def listCampaigns(active: bool | None = None, **kwargs: Any) -> Record:
-        return backend.list_campaigns(active=active, **page(kwargs))
+    async def listCampaigns(
+        active: bool | None = None,
+        limit: int = 10,
+        starting_after: str | None = None,
+        ending_before: str | None = None,
+    ) -> Record:
+        return backend.list_campaigns(active=active, **page(limit, starting_after, ending_before))
 
     async def createCampaign(body: Record) -> Record:
         return backend.create_campaign(body)
@@ -39,8 +40,16 @@ def handlers(backend: VinrBackend) -> dict[str, Callable[..., Any]]:
     async def deleteCampaign(id: str) -> Record:
         return backend.delete_campaign(id)
 
-    async def listOffers(active: bool | None = None, campaign: str | None = None, **kwargs: Any) -> Record:
-        return backend.list_offers(active=active, campaign=campaign, **page(kwargs))
+    async def listOffers(
+        active: bool | None = None,
+        campaign: str | None = None,
+        limit: int = 10,
+        starting_after: str | None = None,
+        ending_before: str | None = None,
+    ) -> Record:
+        return backend.list_offers(
+            active=active, campaign=campaign, **page(limit, starting_after, ending_before)
+        )
 
     async def createOffer(body: Record) -> Record:
         return backend.create_offer(body)
@@ -54,8 +63,16 @@ def handlers(backend: VinrBackend) -> dict[str, Callable[..., Any]]:
     async def deleteOffer(id: str) -> Record:
         return backend.delete_offer(id)
 
-    async def listCoupons(campaign: str | None = None, code: str | None = None, **kwargs: Any) -> Record:
-        return backend.list_coupons(campaign=campaign, code=code, **page(kwargs))
+    async def listCoupons(
+        campaign: str | None = None,
+        code: str | None = None,
+        limit: int = 10,
+        starting_after: str | None = None,
+        ending_before: str | None = None,
+    ) -> Record:
+        return backend.list_coupons(
+            campaign=campaign, code=code, **page(limit, starting_after, ending_before)
+        )
 
     async def createCoupon(body: Record) -> Record:
         return backend.create_coupon(body)
@@ -70,9 +87,19 @@ def handlers(backend: VinrBackend) -> dict[str, Callable[..., Any]]:
         return backend.delete_coupon(id)
 
     async def listRedemptions(
-        coupon: str | None = None, offer: str | None = None, campaign: str | None = None, **kwargs: Any
+        coupon: str | None = None,
+        offer: str | None = None,
+        campaign: str | None = None,
+        limit: int = 10,
+        starting_after: str | None = None,
+        ending_before: str | None = None,
     ) -> Record:
-        return backend.list_redemptions(coupon=coupon, offer=offer, campaign=campaign, **page(kwargs))
+        return backend.list_redemptions(
+            coupon=coupon,
+            offer=offer,
+            campaign=campaign,
+            **page(limit, starting_after, ending_before),
+        )
 
     async def createRedemption(body: Record) -> Record:
         return backend.create_redemption(body)
@@ -80,10 +107,19 @@ def handlers(backend: VinrBackend) -> dict[str, Callable[..., Any]]:
     async def retrieveRedemption(id: str) -> Record:
         return backend.retrieve_redemption(id)
 
-    async def listEvents(type: str | None = None, **kwargs: Any) -> Record:
-        return backend.list_events(type_=type, **page(kwargs))
+    async def listEvents(
+        type: str | None = None,
+        limit: int = 10,
+        starting_after: str | None = None,
+        ending_before: str | None = None,
+    ) -> Record:
+        return backend.list_events(type_=type, **page(limit, starting_after, ending_before))
 
     async def retrieveEvent(id: str) -> Record:
         return backend.retrieve_event(id)
 
-    return {name: fn for name, fn in locals().items() if callable(fn) and name[0].islower() and name != "page"}
+    return {
+        name: fn
+        for name, fn in locals().items()
+        if callable(fn) and name[0].islower() and name != "page"
+    }
