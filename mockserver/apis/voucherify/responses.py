@@ -1,10 +1,7 @@
 """Thin Voucherify handlers: Connexion passes the validated parameters, the backend does the rest.
 
-Handlers are keyed by the vendor's operationIds. Three parameters are read from the
-raw query string instead: ``filters`` (see :mod:`.filters` for why it is not a
-declared parameter) and the booleans ``is_referral_code`` and ``force``, because the
-engine's validator (openapi-core) accepts ``yes``/``no``/``1``/``0``/... for booleans
-while Connexion's argument parsing only takes ``true``/``false`` and fails on the rest.
+Handlers are keyed by the vendor's operationIds. ``filters`` is read from the raw
+query string (see :mod:`.filters` for why it is not a declared parameter).
 """
 
 from __future__ import annotations
@@ -13,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from connexion.context import scope
-from openapi_core.util import forcebool
 from starlette.datastructures import QueryParams
 
 from .filters import compile_filters, parse_brackets
@@ -25,12 +21,6 @@ def _query_pairs() -> list[tuple[str, str]]:
     return QueryParams(scope["query_string"]).multi_items()
 
 
-def _query_flag(name: str) -> bool | None:
-    """A boolean query parameter, read as the validator that already accepted it reads it."""
-    value = QueryParams(scope["query_string"]).get(name)
-    return None if value is None else forcebool(value)
-
-
 def handlers(backend: VoucherifyBackend) -> dict[str, Callable[..., Any]]:
     """operationId -> handler, each bound to ``backend``."""
 
@@ -40,6 +30,7 @@ def handlers(backend: VoucherifyBackend) -> dict[str, Callable[..., Any]]:
         order: str = "-created_at",
         campaign_type: str | None = None,
         campaign_status: str | None = None,
+        is_referral_code: bool | None = None,
         expand: str | None = None,
     ) -> Record:
         tree = parse_brackets(_query_pairs(), "filters")
@@ -49,7 +40,7 @@ def handlers(backend: VoucherifyBackend) -> dict[str, Callable[..., Any]]:
             order=order,
             campaign_type=campaign_type,
             campaign_status=campaign_status,
-            is_referral_code=_query_flag("is_referral_code"),
+            is_referral_code=is_referral_code,
             expand=expand,
             matches=compile_filters(tree) if tree is not None else None,
         )
@@ -63,8 +54,8 @@ def handlers(backend: VoucherifyBackend) -> dict[str, Callable[..., Any]]:
     def update_campaign(campaignId: str, body: Record) -> Record:
         return backend.update_campaign(campaignId, body)
 
-    def delete_campaign(campaignId: str) -> tuple[Record, int]:
-        return backend.delete_campaign(campaignId, force=bool(_query_flag("force"))), 202
+    def delete_campaign(campaignId: str, force: bool = False) -> tuple[Record, int]:
+        return backend.delete_campaign(campaignId, force=force), 202
 
     def enable_campaign(campaignId: str) -> Record:
         return backend.set_active(campaignId, True)
