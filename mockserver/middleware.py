@@ -95,6 +95,11 @@ class MockMiddleware:
         if problem is not None:
             return runtime.problem_response(problem)
 
+        if runtime.api.reject_unknown_query:
+            problem = op.unknown_query_problem(query.keys())
+            if problem is not None:
+                return runtime.problem_response(problem)
+
         raw_body = b""
         parsed: Any = None
         if op.has_body:

@@ -46,6 +46,9 @@ class MockAPI(abc.ABC):
     idempotency_header: ClassVar[str | None] = None
     #: Operations (operationIds) that honour the idempotency header.
     idempotent_operations: ClassVar[frozenset[str]] = frozenset()
+    #: Answer a query parameter the operation does not declare with a 400 (Stripe style)
+    #: instead of ignoring it.
+    reject_unknown_query: ClassVar[bool] = False
 
     def __init__(
         self,

@@ -78,6 +78,20 @@ class OperationValidator:
     #: Query parameters of type boolean: openapi-core accepts ``yes``/``on``/``1``..., the
     #: handler layer only ``true``/``false``, so :meth:`normalise_query` rewrites them.
     boolean_query: frozenset[str] = frozenset()
+    #: Every query parameter the operation declares.
+    query_names: frozenset[str] = frozenset()
+
+    def unknown_query_problem(self, query: Iterable[str]) -> Problem | None:
+        """A problem naming the first query parameter the operation does not declare."""
+        for name in query:
+            if name not in self.query_names:
+                return Problem(
+                    ProblemKind.UNKNOWN_PARAMETER,
+                    f"Received unknown query parameter: {name}.",
+                    name,
+                    "query",
+                )
+        return None
 
     def normalise_query(self, query_string: bytes) -> bytes:
         """``query_string`` with validated boolean values spelled ``true``/``false``."""
@@ -201,22 +215,28 @@ def build_validators(openapi: OpenAPI) -> dict[str, OperationValidator]:
                 body_required=body_required,
                 immutable_fields=tuple(_read(operation, "x-immutable-fields", ())),
                 security=list(_read(operation, "security", global_security)),
-                boolean_query=_boolean_query_parameters(path, operation),
+                boolean_query=_query_parameters(path, operation, only_type="boolean"),
+                query_names=_query_parameters(path, operation),
             )
     return validators
 
 
-def _boolean_query_parameters(*nodes: SchemaPath) -> frozenset[str]:
+def _query_parameters(*nodes: SchemaPath, only_type: str | None = None) -> frozenset[str]:
+    """Names of the query parameters declared on ``nodes`` (of schema type ``only_type``)."""
     names = set()
     for node in nodes:
         if "parameters" not in node:
             continue
         for parameter in node / "parameters":
-            if (parameter / "in").read_str() != "query" or "schema" not in parameter:
+            if (parameter / "in").read_str() != "query":
                 continue
-            schema = parameter / "schema"
-            if "type" in schema and (schema / "type").read_str() == "boolean":
-                names.add((parameter / "name").read_str())
+            if only_type is not None:
+                schema = parameter / "schema" if "schema" in parameter else None
+                if schema is None or "type" not in schema:
+                    continue
+                if (schema / "type").read_str() != only_type:
+                    continue
+            names.add((parameter / "name").read_str())
     return frozenset(names)
 
 

@@ -94,3 +94,9 @@ def test_boolean_query_spellings_openapi_accepts_reach_the_handler(client: TestC
         response = client.get("/v1/campaigns", params={"active": spelling, "limit": 100})
         assert response.status_code == 200, (spelling, response.text)
         assert all(c["active"] is expected for c in response.json()["data"])
+
+
+def test_undeclared_query_parameter_is_rejected_by_name(client: TestClient) -> None:
+    # a typo must not silently return an unfiltered list
+    err = assert_error(client.get("/v1/campaigns", params={"activ": "true"}), 400, "parameter_unknown", "activ")
+    assert "activ" in err["message"]

@@ -28,6 +28,7 @@ class VinrAPI(MockAPI):
     idempotent_operations = frozenset(
         {"createCampaign", "createOffer", "createCoupon", "createRedemption"}
     )
+    reject_unknown_query = True
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
