@@ -6,9 +6,10 @@ import asyncio
 import functools
 import json
 import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from openapi_core import OpenAPI
 
@@ -68,7 +69,12 @@ class ApiRuntime:
 class MockServer:
     """The mounted APIs, their shared clock, and the operations on them all."""
 
+    #: Every server built in this process (weakly held): lets a test suite check that no
+    #: server it started ever produced a response that broke the contract.
+    instances: ClassVar[weakref.WeakSet[MockServer]] = weakref.WeakSet()
+
     def __init__(self, runtimes: Sequence[ApiRuntime], clock: Clock) -> None:
+        MockServer.instances.add(self)
         self.runtimes = list(runtimes)
         self.clock = clock
         self.by_base = {runtime.base_path: runtime for runtime in self.runtimes}

@@ -1,5 +1,9 @@
-"""Shared test fixtures. Every app built here fails the test if the mock ever produced
-a response that breaks its own contract (or a handler raised)."""
+"""Shared test fixtures.
+
+Safety net: after every test, every mock server the test built must have produced no
+response that breaks its own contract (and no handler crash). A test that provokes
+violations on purpose says so with ``@pytest.mark.expects_violations``.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from starlette.testclient import TestClient
 
 from mockserver.applications import create_app
 from mockserver.clock import Clock
+from mockserver.runtime import MockServer
 
 AUTH = {"Authorization": "Bearer sk_test_123"}
 
@@ -18,6 +23,17 @@ AUTH = {"Authorization": "Bearer sk_test_123"}
 def assert_no_violations(app: Any) -> None:
     violations = app.mock.violations()
     assert not violations, f"the mock broke its own contract: {violations}"
+
+
+@pytest.fixture(autouse=True)
+def _no_contract_violations(request: pytest.FixtureRequest) -> Iterator[None]:
+    before = set(MockServer.instances)
+    yield
+    if request.node.get_closest_marker("expects_violations"):
+        return
+    for server in set(MockServer.instances) - before:
+        violations = server.violations()
+        assert not violations, f"the mock broke its own contract: {violations}"
 
 
 @pytest.fixture
