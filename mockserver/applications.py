@@ -76,6 +76,7 @@ def create_app(
         api = cls(clock=clock, fixtures=fixtures, api_keys=api_keys, spec_path=option.spec)
         api.reset()
         prefix = option.prefix if option.prefix is not None else ("" if len(options) == 1 else f"/{option.name}")
+        api.mounted_at(prefix.rstrip("/"))
         runtimes.append(ApiRuntime(api=api, base_path=prefix.rstrip("/"), max_body=max_body))
 
     server = MockServer(runtimes, clock)

@@ -62,6 +62,7 @@ class MockAPI(abc.ABC):
         self.store = Store()
         self.api_keys = frozenset(api_keys)
         self.fixtures_dir = fixtures
+        self.mount_path = ""
         #: The document actually served (``spec_path`` unless overridden).
         self.spec_file: Path = spec_path or type(self).spec_path
         self.spec: dict[str, Any] = load_document(self.spec_file)
@@ -82,6 +83,10 @@ class MockAPI(abc.ABC):
 
         Enforce the API's own invariants here (counters that agree, references that exist).
         """
+
+    def mounted_at(self, path: str) -> None:
+        """Called once with the path prefix the API is served under (``""`` at the root)."""
+        self.mount_path = path
 
     def error_headers(self) -> dict[str, str]:
         """Extra headers for error responses (none by default)."""

@@ -100,3 +100,11 @@ def test_undeclared_query_parameter_is_rejected_by_name(client: TestClient) -> N
     # a typo must not silently return an unfiltered list
     err = assert_error(client.get("/v1/campaigns", params={"activ": "true"}), 400, "parameter_unknown", "activ")
     assert "activ" in err["message"]
+
+
+def test_list_url_includes_the_mount_prefix() -> None:
+    app = create_app(["vinr", "voucherify"])
+    with TestClient(app, headers={"Authorization": "Bearer k"}) as c:
+        listed = c.get("/vinr/v1/campaigns")
+    assert listed.status_code == 200
+    assert listed.json()["url"] == "/vinr/v1/campaigns"

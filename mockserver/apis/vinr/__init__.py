@@ -34,6 +34,10 @@ class VinrAPI(MockAPI):
         super().__init__(**kwargs)
         self.backend = VinrBackend(self.store, self.clock)
 
+    def mounted_at(self, path: str) -> None:
+        super().mounted_at(path)
+        self.backend.url_prefix = path
+
     def handlers(self) -> Mapping[str, Callable[..., Any]]:
         return handlers(self.backend)
 

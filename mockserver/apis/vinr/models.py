@@ -255,6 +255,8 @@ class VinrBackend:
     def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store
         self.clock = clock
+        #: Path prefix the API is served under, for the ``url`` of list objects.
+        self.url_prefix = ""
         self._endings: list[tuple[int, str, str]] = []
 
     # tables
@@ -446,7 +448,7 @@ class VinrBackend:
             "object": "list",
             "data": [render(row) for row in page.items],
             "has_more": page.has_more,
-            "url": url,
+            "url": self.url_prefix + url,
         }
 
     # -- campaigns --------------------------------------------------------------------------
