@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from mockserver.applications import ApiOptions, create_app
 from mockserver.exceptions import ConfigurationError, MockError, Problem
+from mockserver.plugins import MockAPI
 
 TINY_SPEC = {
     "openapi": "3.0.3",
@@ -145,7 +146,7 @@ class TinyError(MockError):
         return {"kind": self.kind, "message": self.message, "param": self.param}
 
 
-class TinyAPI(MockAPI := __import__("mockserver.plugins", fromlist=["MockAPI"]).MockAPI):  # type: ignore[misc]
+class TinyAPI(MockAPI):
     name = "tiny"
     fixture_schemas: ClassVar[Mapping[str, str]] = {"things": "Thing"}
     idempotency_header = "Idempotency-Key"

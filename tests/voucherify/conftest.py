@@ -22,6 +22,8 @@ from starlette.testclient import TestClient
 from mockserver.applications import ApiOptions, create_app
 from mockserver.clock import Clock
 
+from ..conftest import assert_no_violations
+
 #: ``../shared`` beside the repository (this file is tests/voucherify/conftest.py).
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 OFFICIAL_SPEC = SHARED / "reference" / "voucherify-openapi.json"
@@ -29,11 +31,6 @@ SEED_LIST = SHARED / "seeds" / "001_6d8e566c9611d874.txt"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "voucherify" / "campaigns.json"
 
 AUTH = {"X-App-Id": "test-app-id", "X-App-Token": "test-app-token"}
-
-
-def assert_no_violations(app: Any) -> None:
-    violations = app.mock.violations()
-    assert not violations, f"the mock broke its own contract: {violations}"
 
 
 def fixture_campaigns() -> list[dict[str, Any]]:

@@ -8,6 +8,17 @@ from urllib.parse import quote
 
 from starlette.testclient import TestClient
 
+#: The seven official operations: (method, path) -> operationId.
+OPERATIONS = {
+    ("get", "/v1/campaigns"): "list-campaigns",
+    ("post", "/v1/campaigns"): "create-campaign",
+    ("get", "/v1/campaigns/{campaignId}"): "get-campaign",
+    ("put", "/v1/campaigns/{campaignId}"): "update-campaign",
+    ("delete", "/v1/campaigns/{campaignId}"): "delete-campaign",
+    ("post", "/v1/campaigns/{campaignId}/enable"): "enable-campaign",
+    ("post", "/v1/campaigns/{campaignId}/disable"): "disable-campaign",
+}
+
 ERROR_KEYS = {"code", "key", "message", "details", "request_id"}
 
 

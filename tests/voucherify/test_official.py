@@ -22,17 +22,7 @@ from starlette.testclient import TestClient
 from mockserver.applications import create_app
 
 from .conftest import AUTH, assert_no_violations, fixture_campaigns
-from .helpers import discount_campaign, path
-
-OPERATIONS = {
-    ("get", "/v1/campaigns"): "list-campaigns",
-    ("post", "/v1/campaigns"): "create-campaign",
-    ("get", "/v1/campaigns/{campaignId}"): "get-campaign",
-    ("put", "/v1/campaigns/{campaignId}"): "update-campaign",
-    ("delete", "/v1/campaigns/{campaignId}"): "delete-campaign",
-    ("post", "/v1/campaigns/{campaignId}/enable"): "enable-campaign",
-    ("post", "/v1/campaigns/{campaignId}/disable"): "disable-campaign",
-}
+from .helpers import OPERATIONS, discount_campaign, path
 
 Validate = Callable[[dict[str, Any], Any], None]
 
