@@ -109,10 +109,14 @@ class MockServer:
         return sorted(methods)
 
     def reset(self, name: str | None = None) -> list[str]:
-        targets = [self.api(name)] if name else [r.api for r in self.runtimes]
-        for api in targets:
-            api.reset()
-        return [api.name for api in targets]
+        targets = [r for r in self.runtimes if name is None or r.api.name == name]
+        if not targets:
+            raise KeyError(name)
+        for runtime in targets:
+            runtime.api.reset()
+            # the idempotency cache went with the store; its per-key locks go too
+            runtime._idempotency_locks.clear()
+        return [runtime.api.name for runtime in targets]
 
     def violations(self) -> list[Violation]:
         return [v for runtime in self.runtimes for v in runtime.violations]
