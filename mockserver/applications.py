@@ -55,11 +55,13 @@ def create_app(
     clock: Clock | None = None,
     api_keys: Sequence[str] = (),
     max_body: int = DEFAULT_MAX_BODY,
+    validate: bool = True,
 ) -> AsyncApp:
     """A Connexion app serving ``apis`` (names or :class:`ApiOptions`).
 
     One API is served at the root; several are each served under ``/<name>``
-    unless an explicit prefix is given.
+    unless an explicit prefix is given. ``validate=False`` turns off the schema
+    validation of requests and responses (for measuring what it costs; never for tests).
     """
     if not apis:
         raise ConfigurationError("no API to serve")
@@ -77,7 +79,9 @@ def create_app(
         api.reset()
         prefix = option.prefix if option.prefix is not None else ("" if len(options) == 1 else f"/{option.name}")
         api.mounted_at(prefix.rstrip("/"))
-        runtimes.append(ApiRuntime(api=api, base_path=prefix.rstrip("/"), max_body=max_body))
+        runtimes.append(
+            ApiRuntime(api=api, base_path=prefix.rstrip("/"), max_body=max_body, validate=validate)
+        )
 
     server = MockServer(runtimes, clock)
 
@@ -87,26 +91,30 @@ def create_app(
     def mock(app: Any) -> MockMiddleware:
         return MockMiddleware(app, server)
 
+    # The mock middleware answers every request for an operation of a mounted API itself;
+    # what comes after it sees only the rest (Swagger UI, the served spec, and 404s).
     app = AsyncApp(
         __name__,
         middlewares=[
             ServerErrorMiddleware,
             ExceptionMiddleware,
-            SwaggerUIMiddleware,
             admin,
-            RoutingMiddleware,
             mock,
+            SwaggerUIMiddleware,
+            RoutingMiddleware,
             LifespanMiddleware,
             ContextMiddleware,
         ],
     )
     for runtime in runtimes:
-        handlers = runtime.api.handlers()
+        # Connexion checks the document against the OpenAPI schema here, and serves it
+        # (``/openapi.json``, Swagger UI at ``/ui``). Its handlers are never reached: an
+        # operation the API has no handler for answers 501 from the mock middleware.
         app.add_api(
             runtime.api.spec,
             base_path=runtime.base_path or None,
             name=runtime.api.name,
-            resolver=Resolver(function_resolver=_lookup(handlers)),
+            resolver=Resolver(function_resolver=_unreachable),
             swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
         )
 
@@ -144,11 +152,8 @@ def create_app(
     return app
 
 
-def _lookup(handlers: Any) -> Any:
-    def resolve(operation_id: str) -> Any:
-        try:
-            return handlers[operation_id]
-        except KeyError:
-            raise ConfigurationError(f"no handler for operationId {operation_id!r}") from None
+def _unreachable(operation_id: str) -> Any:
+    def handler(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"Connexion dispatched {operation_id}, which the mock middleware serves")
 
-    return resolve
+    return handler

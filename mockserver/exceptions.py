@@ -32,6 +32,8 @@ class ProblemKind(enum.StrEnum):
     ROUTE_NOT_FOUND = "route_not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     RESPONSE_INVALID = "response_invalid"
+    #: The spec defines the operation but the API has no handler for it.
+    NOT_IMPLEMENTED = "not_implemented"
     INTERNAL = "internal"
 
 
@@ -50,6 +52,7 @@ _STATUS = {
     ProblemKind.ROUTE_NOT_FOUND: 404,
     ProblemKind.METHOD_NOT_ALLOWED: 405,
     ProblemKind.RESPONSE_INVALID: 500,
+    ProblemKind.NOT_IMPLEMENTED: 501,
     ProblemKind.INTERNAL: 500,
 }
 

@@ -1,18 +1,24 @@
-"""The engine's request pipeline, as one ASGI middleware inside Connexion's stack.
+"""The engine's request pipeline: one ASGI middleware serving every mounted API.
 
-It sits where Connexion's security and validation middlewares would be (after
-routing, before the handler) and, for every request routed to an operation:
+It sits in Connexion's stack in front of Connexion's own routing, and for a request
+whose path and method the spec defines (found with :class:`~mockserver.routing.RouteIndex`):
 
 1. enforces the spec's security requirements (401);
 2. reads the body under a size cap (413), checks its media type (415) and parses
    it (400 for malformed JSON);
-3. validates parameters and body with openapi-core (400 naming the parameter);
+3. validates parameters and body with openapi-core, prepared per operation
+   (:mod:`mockserver.validation`; 400 naming the parameter);
 4. replays or records idempotent creates;
-5. runs the handler, turning the API's domain errors into responses;
+5. calls the API's handler with the validated values (:mod:`mockserver.dispatch`),
+   turning the API's domain errors into responses;
 6. validates the response with openapi-core: a response that breaks the contract
    becomes a 500 saying so, is logged, and is recorded in ``violations`` so a
    test run can never pass with one;
 7. logs one line: method, path, operationId, status, duration.
+
+A path the spec does not define goes on down Connexion's stack (Swagger UI, the
+served spec, Connexion's 404). A path it defines with another method gets a 405
+with ``Allow``, in the API's error format.
 """
 
 from __future__ import annotations
@@ -25,25 +31,26 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl
 
-from connexion.middleware.abstract import ROUTING_CONTEXT
 from openapi_core.datatypes import RequestParameters
 from starlette.datastructures import Headers, QueryParams
-from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockserver.dispatch import RawHeaders, current_scope
 from mockserver.exceptions import MockError, Problem, ProblemKind
 from mockserver.runtime import ApiRuntime, MockServer, Violation
 from mockserver.store import CachedResponse
-from mockserver.validation import OperationValidator, RequestData
+from mockserver.validation import OperationValidator
 
 access_log = logging.getLogger("mockserver.access")
 log = logging.getLogger("mockserver")
 
 JSON_TYPES = ("application/json",)
 
+Response = tuple[int, RawHeaders, bytes]
+
 
 class MockMiddleware:
-    """Security, body handling, validation, idempotency and logging for every mounted API."""
+    """Security, body handling, validation, dispatch, idempotency and logging for every API."""
 
     def __init__(self, app: ASGIApp, server: MockServer) -> None:
         self.app = app
@@ -53,41 +60,42 @@ class MockMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        routing = scope.get("extensions", {}).get(ROUTING_CONTEXT, {})
-        operation_id = routing.get("operation_id")
-        runtime = self.server.by_base.get(routing.get("api_base_path", ""))
-        if runtime is None:
-            runtime = self.server.runtime_for_path(scope["path"])
-        if runtime is None:
+        path = scope["path"]
+        runtime = self.server.runtime_for_path(path)
+        match = None
+        if runtime is not None:
+            match = runtime.match(scope["method"], path[len(runtime.base_path) :] or "/")
+        if runtime is None or match is None:
             await self.app(scope, receive, send)
             return
-        validator = runtime.validators.get(operation_id) if operation_id else None
-        if validator is None:
+        started = time.perf_counter()
+        op = match.target
+        if op is None:
             status, headers, body = runtime.problem_response(
-                Problem(
-                    ProblemKind.ROUTE_NOT_FOUND,
-                    f"Unrecognized request URL ({scope['method']}: {scope['path']}).",
-                )
+                Problem(ProblemKind.METHOD_NOT_ALLOWED, f"{scope['method']} is not allowed on {path}.")
             )
+            headers.append((b"allow", ", ".join(match.allowed).encode()))
         else:
-            status, headers, body = await self._handle(
-                runtime, validator, scope, receive
-            )
+            status, headers, body = await self._handle(runtime, op, match.params, scope, receive)
         await _send_response(send, status, headers, body)
-        elapsed = (time.perf_counter() - started) * 1000
-        access_log.info(
-            "%s %s %s %d %.1fms",
-            scope["method"],
-            scope["path"],
-            operation_id or "-",
-            status,
-            elapsed,
-        )
+        if access_log.isEnabledFor(logging.INFO):
+            access_log.info(
+                "%s %s %s %d %.1fms",
+                scope["method"],
+                path,
+                op.operation_id if op is not None else "-",
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
 
     async def _handle(
-        self, runtime: ApiRuntime, op: OperationValidator, scope: Scope, receive: Receive
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        self,
+        runtime: ApiRuntime,
+        op: OperationValidator,
+        path_params: dict[str, str],
+        scope: Scope,
+        receive: Receive,
+    ) -> Response:
         headers = Headers(scope=scope)
         query = QueryParams(scope.get("query_string", b""))
         cookies = _cookies(headers)
@@ -109,43 +117,38 @@ class MockMiddleware:
             if problem is not None:
                 return runtime.problem_response(problem)
 
-        request = RequestData(
-            parameters=RequestParameters(
-                query=query,
-                header=headers,
-                cookie=cookies,
-                path=dict(scope.get("path_params", {})),
-            ),
-            body=raw_body or None,
-            content_type=headers.get("content-type", "application/json"),
-            method=op.method,
-            path=scope["path"],
-        )
+        problems = op.immutable_problems(parsed)
+        if problems:
+            return runtime.problem_response(problems[0])
+        parameters = RequestParameters(query=query, header=headers, cookie=cookies, path=path_params)
         try:
-            problems = op.request_problems(request, parsed)
+            problems, values = op.validate_request(
+                parameters,
+                raw_body or None,
+                headers.get("content-type", "application/json"),
+                parsed,
+                check=runtime.validate,
+            )
         except Exception as exc:  # a validator crash is our bug, never the client's
             return self._internal_error(runtime, op, exc, "request validation")
         if problems:
             return runtime.problem_response(problems[0])
-        normalised = op.normalise_query(scope.get("query_string", b""))
-        if normalised is not scope.get("query_string", b""):
-            scope = {**scope, "query_string": normalised}
 
         idem_header = runtime.api.idempotency_header
         key = headers.get(idem_header) if idem_header else None
         if key and op.operation_id in runtime.api.idempotent_operations:
-            return await self._idempotent(runtime, op, scope, raw_body, parsed, key)
-        return await self._call(runtime, op, scope, raw_body)
+            return await self._idempotent(runtime, op, scope, values, parsed, key)
+        return await self._call(runtime, op, scope, values, parsed)
 
     async def _idempotent(
         self,
         runtime: ApiRuntime,
         op: OperationValidator,
         scope: Scope,
-        raw_body: bytes,
+        values: dict[str, dict[str, Any]],
         parsed: Any,
         key: str,
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    ) -> Response:
         fingerprint = hashlib.sha256(
             (op.operation_id + "\n" + json.dumps(parsed, sort_keys=True)).encode()
         ).hexdigest()
@@ -163,62 +166,46 @@ class MockMiddleware:
                         )
                     )
                 return cached.status, [*cached.headers, (b"idempotent-replayed", b"true")], cached.body
-            status, headers, body = await self._call(runtime, op, scope, raw_body)
+            status, headers, body = await self._call(runtime, op, scope, values, parsed)
             if status < 500:
                 runtime.api.store.idempotency[key] = CachedResponse(fingerprint, status, headers, body)
             return status, headers, body
 
     async def _call(
-        self, runtime: ApiRuntime, op: OperationValidator, scope: Scope, raw_body: bytes
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": raw_body, "more_body": False}
-
-        captured: dict[str, Any] = {"status": 500, "headers": [], "body": []}
-
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                captured["status"] = message["status"]
-                captured["headers"] = list(message.get("headers", []))
-            elif message["type"] == "http.response.body":
-                captured["body"].append(message.get("body", b""))
-
-        if not op.has_body:
-            # The operation takes no body: hide any the client sent (and its media type) from
-            # the handler layer, so e.g. a stray multipart header cannot make it fail.
-            scope = {
-                **scope,
-                "headers": [
-                    (k, v)
-                    for k, v in scope.get("headers", [])
-                    if k.lower() not in (b"content-type", b"content-length", b"transfer-encoding")
-                ],
-            }
+        self,
+        runtime: ApiRuntime,
+        op: OperationValidator,
+        scope: Scope,
+        values: dict[str, dict[str, Any]],
+        parsed: Any,
+    ) -> Response:
+        dispatcher = runtime.dispatcher(op)
+        if dispatcher is None:
+            return runtime.problem_response(
+                Problem(
+                    ProblemKind.NOT_IMPLEMENTED,
+                    f"The mock does not implement {op.operation_id} "
+                    f"({op.method.upper()} {op.path_template}) yet.",
+                )
+            )
+        token = current_scope.set(scope)
         try:
-            await self.app(scope, replay, capture)
-            status = captured["status"]
-            headers = [(k, v) for k, v in captured["headers"] if k.lower() != b"content-length"]
-            body = b"".join(captured["body"])
+            reply = await dispatcher(values, parsed)
+            status, headers, body = reply.status, reply.headers, reply.body
         except MockError as error:
             status, headers, body = runtime.error_response(error)
-        except HTTPException as exc:  # the inner router disagreed with the outer one
-            kind = ProblemKind.METHOD_NOT_ALLOWED if exc.status_code == 405 else ProblemKind.ROUTE_NOT_FOUND
-            return runtime.problem_response(
-                Problem(kind, f"Unrecognized request URL ({scope['method']}: {scope['path']}).")
-            )
         except Exception as exc:  # a handler bug: report it, never leak a traceback
             return self._internal_error(runtime, op, exc, "the handler")
+        finally:
+            current_scope.reset(token)
+        if not runtime.validate:
+            return status, headers, body
 
         mimetype = _header(headers, b"content-type").split(";")[0].strip() or "application/json"
-        reasons = op.response_problems(
-            status, body, mimetype, {k.decode("latin-1"): v.decode("latin-1") for k, v in headers}
-        )
+        try:
+            reasons = op.response_problems(status, body, mimetype, Headers(raw=headers))
+        except Exception as exc:
+            return self._internal_error(runtime, op, exc, "response validation")
         if reasons:
             log.error(
                 "response of %s (status %d) breaks the contract: %s",
@@ -236,11 +223,10 @@ class MockMiddleware:
             )
         return status, headers, body
 
-
     @staticmethod
     def _internal_error(
         runtime: ApiRuntime, op: OperationValidator, exc: Exception, where: str
-    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    ) -> Response:
         log.exception("%s of %s raised", where, op.operation_id)
         status, headers, body = runtime.problem_response(
             Problem(

@@ -3,29 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import functools
-import json
-import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from openapi_core import OpenAPI
+from openapi_core import Config, OpenAPI
 
 from mockserver.clock import Clock
+from mockserver.dispatch import Dispatcher, RawHeaders, dumps
 from mockserver.exceptions import MockError, Problem
 from mockserver.plugins import MockAPI
+from mockserver.routing import Match, RouteIndex
 from mockserver.security import SecurityPolicy, read_schemes
 from mockserver.validation import OperationValidator, build_validators
 
 DEFAULT_MAX_BODY = 1024 * 1024
-
-
-@functools.lru_cache(maxsize=512)
-def _template_regex(template: str) -> re.Pattern[str]:
-    parts = re.split(r"(\{[^}]+\})", template)
-    return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts))
 
 
 @dataclass
@@ -45,24 +38,53 @@ class ApiRuntime:
     api: MockAPI
     base_path: str
     max_body: int = DEFAULT_MAX_BODY
+    #: ``False``: skip the schema validation of requests and responses (benchmarks only).
+    validate: bool = True
     validators: dict[str, OperationValidator] = field(init=False)
+    routes: RouteIndex[OperationValidator] = field(init=False)
     security: SecurityPolicy = field(init=False)
     violations: list[Violation] = field(default_factory=list)
     _idempotency_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    _handlers: Mapping[str, Callable[..., Any]] = field(init=False)
+    _dispatchers: dict[str, Dispatcher | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        openapi = OpenAPI.from_dict(self.api.spec)
+        # Connexion has already checked the document against the OpenAPI schema: openapi-core
+        # need not check it again (on a 2.9 MB document that is seconds of start-up).
+        openapi = OpenAPI.from_dict(self.api.spec, config=Config(spec_validator_cls=None))
         self.validators = build_validators(openapi)
+        self.routes = RouteIndex()
+        for op in self.validators.values():
+            self.routes.add(op.path_template, op.method, op)
         self.security = SecurityPolicy(read_schemes(self.api.spec), self.api.api_keys)
+        self._handlers = self.api.handlers()
 
-    def error_response(self, error: MockError) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        body = json.dumps(error.body()).encode()
+    def match(self, method: str, path: str) -> Match[OperationValidator] | None:
+        """The operation for ``method`` on ``path`` (relative to the base path)."""
+        return self.routes.match(method, path)
+
+    def dispatcher(self, op: OperationValidator) -> Dispatcher | None:
+        """How to call ``op``'s handler, prepared on first use (``None``: the API has none)."""
+        try:
+            return self._dispatchers[op.operation_id]
+        except KeyError:
+            pass
+        handler = self._handlers.get(op.operation_id)
+        dispatcher = None
+        if handler is not None:
+            parameters = [(p.location, p.name) for p in op.parameters]
+            dispatcher = Dispatcher(handler, parameters, op.has_body)
+        self._dispatchers[op.operation_id] = dispatcher
+        return dispatcher
+
+    def error_response(self, error: MockError) -> tuple[int, RawHeaders, bytes]:
+        body = dumps(error.body())
         headers = {**self.api.error_headers(), **error.headers}
         raw = [(b"content-type", b"application/json")]
         raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
         return error.status, raw, body
 
-    def problem_response(self, problem: Problem) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    def problem_response(self, problem: Problem) -> tuple[int, RawHeaders, bytes]:
         return self.error_response(self.api.error_for(problem))
 
 
@@ -100,13 +122,8 @@ class MockServer:
         runtime = self.runtime_for_path(path)
         if runtime is None:
             return []
-        relative = path[len(runtime.base_path) :] or "/"
-        methods = {
-            op.method.upper()
-            for op in runtime.validators.values()
-            if _template_regex(op.path_template).fullmatch(relative)
-        }
-        return sorted(methods)
+        match = runtime.match("", path[len(runtime.base_path) :] or "/")
+        return list(match.allowed) if match is not None else []
 
     def reset(self, name: str | None = None) -> list[str]:
         targets = [r for r in self.runtimes if name is None or r.api.name == name]

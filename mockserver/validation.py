@@ -1,50 +1,82 @@
 """Request and response validation with openapi-core, prepared once per operation.
 
-openapi-core's public ``validate_request``/``validate_response`` look the path up
-again on every call and rebuild validators for every schema. We already know the
-operation (Connexion's router found it), so at start-up we prepare one
-:class:`OperationValidator` per operation holding the resolved spec paths, and at
-request time hand openapi-core the operation directly. Errors come back as
-API-neutral :class:`~mockserver.exceptions.Problem` objects; the API renders them.
+openapi-core's public ``validate_request``/``validate_response`` find the path again on
+every call, walk the spec through ``SchemaPath`` accessors for every parameter, and build
+a fresh JSON Schema validator (deep-copying a format checker) for every value. All of that
+depends only on the spec, so here it is done once per operation, the first time the
+operation is used (a 241-operation document starts as fast as a 7-operation one):
 
-This is the one module a performance pass needs to touch.
+* each parameter's name, location, default and empty-value rule are read once, and its
+  openapi-core style deserializer (with its caster) and schema validator are built once;
+* the request body's and each response's media types are looked up once per content type
+  with openapi-core's own finder, and their schema validators built once;
+* response headers the spec declares get the same treatment as parameters.
+
+Per call only what must be done per call remains: pull each value from the request,
+deserialize and cast it with openapi-core's deserializer, and validate it with
+openapi-core's schema validator (jsonschema with the OpenAPI dialect and formats). The
+decisions mirror ``openapi_core.validation.request.validators`` and ``...response...``
+step by step, raising the same exception types; ``tests/test_validation_equivalence.py``
+checks on a generated corpus that they accept and reject exactly what naive openapi-core
+does. Errors come back as API-neutral :class:`~mockserver.exceptions.Problem` objects;
+the API renders them.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 
+import orjson
 from jsonschema.exceptions import ValidationError as SchemaError
 from jsonschema_path import SchemaPath
 from openapi_core import OpenAPI
 from openapi_core.casting.schemas.exceptions import CastError
 from openapi_core.datatypes import RequestParameters
 from openapi_core.deserializing.exceptions import DeserializeError
+from openapi_core.deserializing.styles.exceptions import EmptyQueryParameterValue
+from openapi_core.exceptions import OpenAPIError
+from openapi_core.schema.parameters import get_style_and_explode
 from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
-from openapi_core.util import forcebool
+from openapi_core.templating.media_types.finders import MediaTypeFinder
+from openapi_core.templating.responses.exceptions import ResponseNotFound
 from openapi_core.validation.request.exceptions import (
     InvalidParameter,
     InvalidRequestBody,
     MissingRequiredParameter,
     MissingRequiredRequestBody,
     ParameterValidationError,
+    RequestBodyValidationError,
 )
 from openapi_core.validation.request.validators import V30RequestValidator, V31RequestValidator
+from openapi_core.validation.response.exceptions import (
+    DataValidationError,
+    HeaderValidationError,
+    InvalidData,
+    InvalidHeader,
+    MissingData,
+    MissingRequiredHeader,
+)
 from openapi_core.validation.response.validators import (
     V30ResponseValidator,
     V31ResponseValidator,
 )
-from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
-from openapi_core.validation.schemas.factories import SchemaValidatorsFactory
+from openapi_core.validation.schemas.exceptions import InvalidSchemaValue, ValidateError
 from openapi_core.validation.schemas.validators import SchemaValidator
 
 from mockserver.exceptions import Problem, ProblemKind
 
 _UNEXPECTED = re.compile(r"'([^']+)' (?:was|were) unexpected|\('([^)]+)' (?:was|were) unexpected")
+_METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
+#: Content types remembered per body/response (more distinct ones are looked up each time).
+_MEDIA_CACHE_SIZE = 32
+
+AnyRequestValidator = V30RequestValidator | V31RequestValidator
+AnyResponseValidator = V30ResponseValidator | V31ResponseValidator
 
 
 @dataclass
@@ -60,31 +92,238 @@ class RequestData:
     full_url_pattern: str = "http://localhost/"
 
 
-@dataclass
-class OperationValidator:
-    """Everything needed to validate one operation's requests and responses."""
+class _Validators:
+    """The openapi-core request and response validators of one document (factories only)."""
 
-    operation_id: str
-    method: str
-    path_template: str
-    operation: SchemaPath
-    path: SchemaPath
-    request_validator: V30RequestValidator | V31RequestValidator
-    response_validator: V30ResponseValidator | V31ResponseValidator
-    has_body: bool
-    body_required: bool
-    immutable_fields: tuple[str, ...] = ()
-    security: list[dict[str, list[str]]] = field(default_factory=list)
-    #: Query parameters of type boolean: openapi-core accepts ``yes``/``on``/``1``..., the
-    #: handler layer only ``true``/``false``, so :meth:`normalise_query` rewrites them.
-    boolean_query: frozenset[str] = frozenset()
-    #: Every query parameter the operation declares.
-    query_names: frozenset[str] = frozenset()
+    def __init__(self, openapi: OpenAPI) -> None:
+        self.spec: SchemaPath = openapi.spec
+        v31 = str(openapi.spec["openapi"] if "openapi" in openapi.spec else "3.0").startswith("3.1")
+        request_cls = V31RequestValidator if v31 else V30RequestValidator
+        response_cls = V31ResponseValidator if v31 else V30ResponseValidator
+        self.request: AnyRequestValidator = request_cls(self.spec)
+        self.response: AnyResponseValidator = response_cls(self.spec)
+
+    def schema_validator(self, on: AnyRequestValidator | AnyResponseValidator, schema: SchemaPath) -> SchemaValidator:
+        """Built as ``BaseValidator._validate_schema`` builds it, but once."""
+        return on.schema_validators_factory.create(
+            self.spec,
+            schema,
+            format_validators=on.format_validators,
+            extra_format_validators=on.extra_format_validators,
+            forbid_unspecified_additional_properties=on.forbid_unspecified_additional_properties,
+            enforce_properties_required=on.enforce_properties_required,
+        )
+
+
+_MISSING = object()
+
+
+class _Value:
+    """One parameter or response header: how to read, cast and check it.
+
+    Mirrors ``BaseValidator._get_param_or_header_and_schema``: a missing value raises
+    ``KeyError`` (the caller decides whether that is an error), an empty query value is
+    rejected unless ``allowEmptyValue``, a schema ``default`` stands in for a missing value
+    and is validated like a sent one.
+    """
+
+    def __init__(
+        self,
+        validators: _Validators,
+        on: AnyRequestValidator | AnyResponseValidator,
+        node: SchemaPath,
+        name: str,
+        location: str,
+    ) -> None:
+        self.node = node
+        self.name = name
+        self.location = location
+        self.required = (node / "required").read_bool(default=False)
+        self.complex = "content" in node
+        self.on = on
+        self.deserializer: Any = None
+        self.validator: SchemaValidator | None = None
+        self.default: Any = _MISSING
+        self.reject_empty = False
+        if self.complex:
+            return
+        schema = node / "schema"
+        style, explode = get_style_and_explode(node)
+        self.deserializer = on.style_deserializers_factory.create(
+            validators.spec, schema, style, explode, name=name
+        )
+        self.validator = validators.schema_validator(on, schema)
+        if "default" in schema:
+            self.default = (schema / "default").read_value()
+        allow_empty = (node / "allowEmptyValue").read_bool(default=None)
+        self.reject_empty = location == "query" and not allow_empty
+
+    def read(self, source: Mapping[str, Any], check: bool = True) -> Any:
+        """The cast, validated value (``KeyError`` when absent and without default).
+
+        ``check=False`` deserializes and casts but skips the schema validation.
+        """
+        if self.complex:
+            value, _ = self.on._get_param_or_header_and_schema(self.node, source, name=self.name)
+            return value
+        try:
+            value = self.deserializer.deserialize(source)
+        except KeyError:
+            if self.default is _MISSING:
+                raise
+            value = self.default
+        else:
+            if self.reject_empty and value == "":
+                raise EmptyQueryParameterValue(self.name)
+        if check:
+            assert self.validator is not None
+            self.validator.validate(value)
+        return value
+
+
+class _Content:
+    """A ``content`` map: per content type, openapi-core's media type and its schema validator."""
+
+    def __init__(
+        self, validators: _Validators, on: AnyRequestValidator | AnyResponseValidator, content: SchemaPath
+    ) -> None:
+        self.validators = validators
+        self.on = on
+        self.content = content
+        self._media: dict[str, tuple[str, Any, SchemaValidator | None]] = {}
+
+    def media(self, content_type: str) -> tuple[str, Any, SchemaValidator | None]:
+        """(mimetype, deserializer, schema validator) for ``content_type``; ``MediaTypeNotFound``."""
+        cached = self._media.get(content_type)
+        if cached is not None:
+            return cached
+        try:
+            mimetype, parameters, media_type = MediaTypeFinder(self.content).find(content_type)
+        except ValueError:  # a malformed media type parameter (``;charset`` without a value)
+            raise MediaTypeNotFound(content_type, list(self.content.str_keys())) from None
+        schema = media_type / "schema" if "schema" in media_type else None
+        validator = self.validators.schema_validator(self.on, schema) if schema is not None else None
+        encoding = media_type / "encoding" if "encoding" in media_type else None
+        deserializer = self.on.media_type_deserializers_factory.create(
+            self.validators.spec,
+            mimetype,
+            schema=schema,
+            schema_validator=validator,
+            parameters=parameters,
+            encoding=encoding,
+            extra_media_type_deserializers=self.on.extra_media_type_deserializers,
+        )
+        entry = (mimetype, deserializer, validator)
+        if len(self._media) < _MEDIA_CACHE_SIZE:
+            self._media[content_type] = entry
+        return entry
+
+
+class _Response:
+    """One documented response: its content and its declared headers."""
+
+    def __init__(self, validators: _Validators, node: SchemaPath) -> None:
+        on = validators.response
+        self.content = _Content(validators, on, node / "content") if "content" in node else None
+        self.headers: list[_Value] = []
+        if "headers" in node:
+            for name, header in (node / "headers").str_items():
+                if name.lower() != "content-type":  # openapi-core ignores it too
+                    self.headers.append(_Value(validators, on, header, name, "header"))
+
+
+class OperationValidator:
+    """Everything needed to validate one operation's requests and responses.
+
+    Construction is cheap (it reads the operationId and nothing else); the rest is
+    prepared on first use and kept.
+    """
+
+    def __init__(
+        self, validators: _Validators, path: SchemaPath, operation: SchemaPath,
+        operation_id: str, method: str, path_template: str,
+    ) -> None:
+        self._validators = validators
+        self.path = path
+        self.operation = operation
+        self.operation_id = operation_id
+        self.method = method
+        self.path_template = path_template
+
+    # -- what the engine reads -------------------------------------------------------------
+
+    @cached_property
+    def has_body(self) -> bool:
+        return "requestBody" in self.operation
+
+    @cached_property
+    def body_required(self) -> bool:
+        return self.has_body and bool(_read(self.operation / "requestBody", "required", False))
+
+    @cached_property
+    def immutable_fields(self) -> tuple[str, ...]:
+        return tuple(_read(self.operation, "x-immutable-fields", ()))
+
+    @cached_property
+    def security(self) -> list[dict[str, list[str]]]:
+        return list(_read(self.operation, "security", _read(self._validators.spec, "security", [])))
+
+    @cached_property
+    def parameters(self) -> list[_Value]:
+        """Operation parameters first, then the path item's not overridden (openapi-core's order)."""
+        seen: set[tuple[str, str]] = set()
+        values: list[_Value] = []
+        for node in (self.operation, self.path):
+            if "parameters" not in node:
+                continue
+            for parameter in node / "parameters":
+                name = (parameter / "name").read_str()
+                location = (parameter / "in").read_str()
+                if (name, location) in seen:
+                    continue
+                seen.add((name, location))
+                values.append(
+                    _Value(self._validators, self._validators.request, parameter, name, location)
+                )
+        return values
+
+    @cached_property
+    def query_names(self) -> frozenset[str]:
+        """Every query parameter the operation declares."""
+        return frozenset(p.name for p in self.parameters if p.location == "query")
+
+    @cached_property
+    def _body(self) -> _Content | None:
+        if not self.has_body:
+            return None
+        request = self._validators.request
+        return _Content(self._validators, request, self.operation / "requestBody" / "content")
+
+    @cached_property
+    def _responses(self) -> SchemaPath:
+        return self.operation / "responses"
+
+    def _response(self, status: int) -> _Response:
+        """openapi-core's ``ResponseFinder``: the exact code, then ``4XX``, then ``default``."""
+        cache = self.__dict__.setdefault("_response_cache", {})
+        found = cache.get(status)
+        if found is None:
+            key = str(status)
+            responses = self._responses
+            if key not in responses:
+                key = f"{key[0]}XX"
+                if key not in responses:
+                    key = "default"
+                    if key not in responses:
+                        raise ResponseNotFound(str(status), list(responses.str_keys()))
+            found = cache[status] = _Response(self._validators, responses / key)
+        return found
 
     def unknown_query_problem(self, query: Iterable[str]) -> Problem | None:
         """A problem naming the first query parameter the operation does not declare."""
+        names = self.query_names
         for name in query:
-            if name not in self.query_names:
+            if name not in names:
                 return Problem(
                     ProblemKind.UNKNOWN_PARAMETER,
                     f"Received unknown query parameter: {name}.",
@@ -93,151 +332,214 @@ class OperationValidator:
                 )
         return None
 
-    def normalise_query(self, query_string: bytes) -> bytes:
-        """``query_string`` with validated boolean values spelled ``true``/``false``."""
-        if not self.boolean_query or not query_string:
-            return query_string
-        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
-        changed = False
-        for index, (name, value) in enumerate(pairs):
-            if name in self.boolean_query and value not in ("true", "false"):
-                pairs[index] = (name, "true" if forcebool(value) else "false")
-                changed = True
-        return urlencode(pairs).encode("latin-1") if changed else query_string
+    def immutable_problems(self, body: Any) -> list[Problem]:
+        """The fields of ``x-immutable-fields`` an update sent (a mock rule, not openapi-core's)."""
+        if not self.immutable_fields or not isinstance(body, dict):
+            return []
+        return [
+            Problem(
+                ProblemKind.IMMUTABLE_PARAMETER,
+                f"{name} cannot be changed after creation.",
+                name,
+                "body",
+            )
+            for name in self.immutable_fields
+            if name in body
+        ]
 
-    def request_problems(self, request: RequestData, body: Any) -> list[Problem]:
-        """Every problem openapi-core finds with ``request`` (``body`` is the parsed JSON)."""
+    # -- requests ----------------------------------------------------------------------------
+
+    def validate_request(
+        self,
+        parameters: RequestParameters,
+        body: bytes | None,
+        content_type: str,
+        parsed: Any = _MISSING,
+        *,
+        check: bool = True,
+    ) -> tuple[list[Problem], dict[str, dict[str, Any]]]:
+        """(problems, parameter values by location, cast) for one request.
+
+        ``parsed`` is the body already decoded as JSON, when it was (saves decoding twice).
+        ``check=False`` only casts the parameters: no schema validation at all.
+        """
         problems: list[Problem] = []
-        if self.immutable_fields and isinstance(body, dict):
-            for name in self.immutable_fields:
-                if name in body:
-                    problems.append(
-                        Problem(
-                            ProblemKind.IMMUTABLE_PARAMETER,
-                            f"{name} cannot be changed after creation.",
-                            name,
-                            "body",
-                        )
-                    )
-            if problems:
-                return problems
-        validator = self.request_validator
-        for error in validator._iter_parameters_errors(request, self.operation, self.path):
-            problems.append(_parameter_problem(error))
-        if self.has_body:
-            if request.body is None or request.body == b"":
+        values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}, "cookie": {}}
+        for error, value, parameter in self._parameters(parameters, check):
+            if error is not None:
+                problems.append(_parameter_problem(error))
+            elif parameter is not None:
+                values[parameter.location][parameter.name] = value
+        if self.has_body and check:
+            if not body:
                 if self.body_required:
-                    problems.append(
-                        Problem(ProblemKind.MISSING_BODY, "A JSON request body is required.")
-                    )
+                    problems.append(Problem(ProblemKind.MISSING_BODY, "A JSON request body is required."))
             else:
-                for error in validator._iter_body_errors(request, self.operation):
+                error = self._body_error(body, content_type, parsed)
+                if error is not None:
                     problems.extend(_body_problems(error))
+        return problems, values
+
+    def request_problems(self, request: RequestData, body: Any = _MISSING) -> list[Problem]:
+        """Every problem openapi-core finds with ``request`` (``body``: the parsed JSON, if any)."""
+        parsed = _MISSING if body is None and request.body else body
+        problems, _ = self.validate_request(
+            request.parameters, request.body, request.content_type, parsed
+        )
         return problems
+
+    def _parameters(
+        self, parameters: RequestParameters, check: bool = True
+    ) -> Iterator[tuple[Exception | None, Any, _Value | None]]:
+        """openapi-core's ``_get_parameters``/``_get_parameter`` with prepared parameters."""
+        for parameter in self.parameters:
+            try:
+                value = parameter.read(getattr(parameters, parameter.location), check)
+            except KeyError:
+                if parameter.required:
+                    yield MissingRequiredParameter(parameter.name, parameter.location), None, None
+                continue
+            except ValidateError as exc:
+                error = InvalidParameter(parameter.name, parameter.location)
+                error.__cause__ = exc
+                yield error, None, None
+                continue
+            except ParameterValidationError as exc:
+                yield exc, None, None
+                continue
+            except OpenAPIError as exc:
+                error = ParameterValidationError(parameter.name, parameter.location)
+                error.__cause__ = exc
+                yield error, None, None
+                continue
+            yield None, value, parameter
+
+    def _body_error(self, body: bytes, content_type: str, parsed: Any) -> Exception | None:
+        """openapi-core's ``_get_body`` for a non-empty body, prepared."""
+        assert self._body is not None
+        try:
+            mimetype, deserializer, validator = self._body.media(content_type)
+            if parsed is _MISSING or not _is_json(mimetype):
+                parsed = deserializer.deserialize(body)
+            if validator is not None:
+                validator.validate(parsed)
+        except ValidateError as exc:
+            error: Exception = InvalidRequestBody()
+            error.__cause__ = exc
+            return error
+        except RequestBodyValidationError as exc:
+            return exc
+        except OpenAPIError as exc:
+            error = RequestBodyValidationError()
+            error.__cause__ = exc
+            return error
+        return None
+
+    # -- responses ---------------------------------------------------------------------------
 
     def response_problems(
         self, status: int, body: bytes, mimetype: str, headers: Mapping[str, str]
     ) -> list[str]:
-        """Human-readable reasons why a response breaks the contract (empty when it conforms)."""
-        validator = self.response_validator
+        """Human-readable reasons why a response breaks the contract (empty when it conforms).
+
+        ``headers`` should be case-insensitive (``starlette.datastructures.Headers``), as
+        HTTP header names are.
+        """
+        try:
+            response = self._response(status)
+        except ResponseNotFound as exc:
+            return [_describe_response_error(exc)]
         reasons: list[str] = []
-        for error in validator._iter_data_errors(status, body, mimetype, self.operation):
-            reasons.append(_describe_response_error(error))
-        for error in validator._iter_headers_errors(status, headers, self.operation):
-            reasons.append(_describe_response_error(error))
+        if response.content is not None:
+            error = self._data_error(response.content, body, mimetype)
+            if error is not None:
+                reasons.append(_describe_response_error(error))
+        for header in response.headers:
+            try:
+                header.read(headers)
+            except KeyError:
+                if header.required:
+                    reasons.append(_describe_response_error(MissingRequiredHeader(header.name)))
+            except HeaderValidationError as exc:
+                reasons.append(_describe_response_error(exc))
+            except OpenAPIError as exc:
+                invalid = InvalidHeader(header.name) if isinstance(exc, ValidateError) else HeaderValidationError(header.name)
+                invalid.__cause__ = exc
+                reasons.append(_describe_response_error(invalid))
         return reasons
 
-
-class CachingSchemaValidatorsFactory(SchemaValidatorsFactory):
-    """Build each schema's validator once instead of on every request.
-
-    openapi-core's factory deep-copies a format checker and resolves the schema
-    every time it validates a value; the validators it builds are stateless, so we
-    keep them by schema location (and options) for the life of the process.
-    """
-
-    def __init__(self, inner: SchemaValidatorsFactory) -> None:
-        self.inner = inner
-        self._cache: dict[tuple[Any, ...], SchemaValidator] = {}
-
-    def create(self, spec: SchemaPath, schema: SchemaPath, *args: Any, **kwargs: Any) -> SchemaValidator:
-        key = (id(spec), tuple(schema.parts), args, tuple(sorted(kwargs.items(), key=str)))
+    @staticmethod
+    def _data_error(content: _Content, body: bytes, mimetype: str) -> Exception | None:
         try:
-            return self._cache[key]
-        except (KeyError, TypeError):
-            pass
-        validator = self.inner.create(spec, schema, *args, **kwargs)
+            if not body:
+                raise MissingData()
+            found, deserializer, validator = content.media(mimetype)
+            value = _loads(body) if _is_json(found) else deserializer.deserialize(body)
+            if validator is not None:
+                validator.validate(value)
+        except ValidateError as exc:
+            error: Exception = InvalidData()
+            error.__cause__ = exc
+            return error
+        except DataValidationError as exc:
+            return exc
+        except OpenAPIError as exc:
+            error = DataValidationError()
+            error.__cause__ = exc
+            return error
+        return None
+
+
+def _is_json(mimetype: str) -> bool:
+    return mimetype == "application/json" or mimetype.endswith("+json")
+
+
+def _loads(body: bytes) -> Any:
+    """JSON as openapi-core decodes it (``json.loads``), through orjson when that is exact."""
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        value = _MISSING
+    if value is _MISSING or _has_float(value):
+        # orjson reads integers beyond 64 bits as floats and rejects NaN: let json decide
         try:
-            self._cache[key] = validator
-        except TypeError:  # unhashable options: do not cache
-            pass
-        return validator
+            return json.loads(body)
+        except ValueError:
+            from openapi_core.deserializing.media_types.exceptions import MediaTypeDeserializeError
+
+            raise MediaTypeDeserializeError("application/json", body) from None
+    return value
+
+
+def _has_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_float(v) for v in value)
+    return False
 
 
 def build_validators(openapi: OpenAPI) -> dict[str, OperationValidator]:
-    """One :class:`OperationValidator` per operationId of the document."""
-    spec = openapi.spec
-    v31 = str(spec["openapi"] if "openapi" in spec else "3.0").startswith("3.1")
-    req_cls = V31RequestValidator if v31 else V30RequestValidator
-    resp_cls = V31ResponseValidator if v31 else V30ResponseValidator
-    request_validator = req_cls(
-        spec,
-        schema_validators_factory=CachingSchemaValidatorsFactory(req_cls.schema_validators_factory),
-    )
-    response_validator = resp_cls(
-        spec,
-        schema_validators_factory=CachingSchemaValidatorsFactory(resp_cls.schema_validators_factory),
-    )
-    global_security = _read(spec, "security", [])
-    validators: dict[str, OperationValidator] = {}
+    """One :class:`OperationValidator` per operationId of the document (each prepared lazily)."""
+    validators = _Validators(openapi)
+    spec = validators.spec
+    result: dict[str, OperationValidator] = {}
     with (spec / "paths").open() as paths_dict:
-        path_names = list(paths_dict.keys())
+        path_names = [name for name in paths_dict.keys() if isinstance(name, str)]
+    paths = spec / "paths"
     for path_name in path_names:
-        path = spec / "paths" / path_name
-        for method in ("get", "put", "post", "delete", "patch", "options", "head", "trace"):
-            if method not in path:
-                continue
-            operation = path / method
-            operation_id = _read(operation, "operationId", f"{method} {path_name}")
-            has_body = "requestBody" in operation
-            body_required = has_body and bool(
-                _read(operation / "requestBody", "required", False)
+        path = paths / path_name
+        with path.open() as item:
+            methods = [m for m in _METHODS if m in item]
+            ids = {m: item[m].get("operationId") if isinstance(item[m], Mapping) else None for m in methods}
+        for method in methods:
+            operation_id = ids[method] or f"{method} {path_name}"
+            result[operation_id] = OperationValidator(
+                validators, path, path / method, operation_id, method, path_name
             )
-            validators[operation_id] = OperationValidator(
-                operation_id=operation_id,
-                method=method,
-                path_template=path_name,
-                operation=operation,
-                path=path,
-                request_validator=request_validator,
-                response_validator=response_validator,
-                has_body=has_body,
-                body_required=body_required,
-                immutable_fields=tuple(_read(operation, "x-immutable-fields", ())),
-                security=list(_read(operation, "security", global_security)),
-                boolean_query=_query_parameters(path, operation, only_type="boolean"),
-                query_names=_query_parameters(path, operation),
-            )
-    return validators
-
-
-def _query_parameters(*nodes: SchemaPath, only_type: str | None = None) -> frozenset[str]:
-    """Names of the query parameters declared on ``nodes`` (of schema type ``only_type``)."""
-    names = set()
-    for node in nodes:
-        if "parameters" not in node:
-            continue
-        for parameter in node / "parameters":
-            if (parameter / "in").read_str() != "query":
-                continue
-            if only_type is not None:
-                schema = parameter / "schema" if "schema" in parameter else None
-                if schema is None or "type" not in schema:
-                    continue
-                if (schema / "type").read_str() != only_type:
-                    continue
-            names.add((parameter / "name").read_str())
-    return frozenset(names)
+    return result
 
 
 def _read(node: SchemaPath, key: str, default: Any) -> Any:

@@ -248,12 +248,8 @@ def test_the_clock_sets_created_and_updated_at() -> None:
             400,
             "invalid_query_params",
         ),
-        (
-            ProblemKind.INVALID_PARAMETER,
-            "Invalid path parameter campaignId: bad.",
-            400,
-            "invalid_query_params",
-        ),
+        # a path no campaign can match names no resource: 404, as the vendor answers
+        (ProblemKind.INVALID_PARAMETER, "Invalid path parameter campaignId: bad.", 404, "not_found"),
         (ProblemKind.INVALID_PARAMETER, "Invalid value for name: bad.", 400, "invalid_payload"),
         (ProblemKind.UNKNOWN_PARAMETER, "Received unknown parameter: x.", 400, "invalid_payload"),
         (ProblemKind.IMMUTABLE_PARAMETER, "x cannot be changed.", 400, "invalid_payload"),
@@ -267,6 +263,7 @@ def test_the_clock_sets_created_and_updated_at() -> None:
         (ProblemKind.ROUTE_NOT_FOUND, "No route.", 404, "not_found"),
         (ProblemKind.METHOD_NOT_ALLOWED, "No method.", 405, "method_not_allowed"),
         (ProblemKind.RESPONSE_INVALID, "Broken.", 500, "internal_error"),
+        (ProblemKind.NOT_IMPLEMENTED, "No handler.", 501, "not_implemented"),
         (ProblemKind.INTERNAL, "Broken.", 500, "internal_error"),
     ],
 )

@@ -85,6 +85,7 @@ _PROBLEMS: dict[ProblemKind, tuple[int, str, str]] = {
     ProblemKind.ROUTE_NOT_FOUND: (404, "invalid_request_error", "resource_missing"),
     ProblemKind.METHOD_NOT_ALLOWED: (405, "invalid_request_error", "method_not_allowed"),
     ProblemKind.RESPONSE_INVALID: (500, "api_error", "response_validation_failed"),
+    ProblemKind.NOT_IMPLEMENTED: (501, "api_error", "not_implemented"),
     ProblemKind.INTERNAL: (500, "api_error", "internal_error"),
 }
 

@@ -1,4 +1,4 @@
-"""Thin VINR handlers: Connexion passes the validated parameters, the backend does the rest.
+"""Thin VINR handlers: the engine passes the validated parameters (Connexion-style), the backend does the rest.
 
 The handlers are coroutines although the backend is synchronous: every backend call is a
 short, CPU-only critical section under the store's lock, so running it on the event loop

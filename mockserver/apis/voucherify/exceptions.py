@@ -115,6 +115,7 @@ _PROBLEMS: dict[ProblemKind, tuple[int, str, str]] = {
     ProblemKind.ROUTE_NOT_FOUND: (404, "not_found", "Resource not found"),
     ProblemKind.METHOD_NOT_ALLOWED: (405, "method_not_allowed", "HTTP Method Not Allowed"),
     ProblemKind.RESPONSE_INVALID: (500, "internal_error", "Internal Server Error"),
+    ProblemKind.NOT_IMPLEMENTED: (501, "not_implemented", "Not Implemented"),
     ProblemKind.INTERNAL: (500, "internal_error", "Internal Server Error"),
 }
 
@@ -125,7 +126,11 @@ def _is_parameter_problem(problem: Problem) -> bool:
 def error_for(problem: Problem) -> VoucherifyError:
     """The vendor-format error for a problem the engine found."""
     status, key, summary = _PROBLEMS[problem.kind]
-    if status == 400 and _is_parameter_problem(problem):
+    if status == 400 and problem.location == "path":
+        # A path that no campaign id or name can match names no resource: the vendor
+        # answers 404 there (and documents no 400 for the operations that take an id).
+        status, key, summary = _PROBLEMS[ProblemKind.ROUTE_NOT_FOUND]
+    elif status == 400 and _is_parameter_problem(problem):
         key, summary = InvalidQueryParams.key, InvalidQueryParams.summary
     return VoucherifyError(_clarify(problem), status=status, key=key, summary=summary)
 

@@ -1,4 +1,4 @@
-"""Thin Voucherify handlers: Connexion passes the validated parameters, the backend does the rest.
+"""Thin Voucherify handlers: the engine passes the validated parameters, the backend does the rest.
 
 Handlers are keyed by the vendor's operationIds. ``filters`` is read from the raw
 query string (see :mod:`.filters` for why it is not a declared parameter).
@@ -9,16 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from connexion.context import scope
-from starlette.datastructures import QueryParams
+from mockserver.dispatch import current_query
 
 from .filters import compile_filters, parse_brackets
 from .models import Record, VoucherifyBackend
-
-
-def _query_pairs() -> list[tuple[str, str]]:
-    """Every ``key=value`` pair of the current request's query string, in order."""
-    return QueryParams(scope["query_string"]).multi_items()
 
 
 def handlers(backend: VoucherifyBackend) -> dict[str, Callable[..., Any]]:
@@ -33,7 +27,7 @@ def handlers(backend: VoucherifyBackend) -> dict[str, Callable[..., Any]]:
         is_referral_code: bool | None = None,
         expand: str | None = None,
     ) -> Record:
-        tree = parse_brackets(_query_pairs(), "filters")
+        tree = parse_brackets(current_query(), "filters")
         return backend.list_campaigns(
             limit=limit,
             page=page,
