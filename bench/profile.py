@@ -97,7 +97,7 @@ def main() -> None:
     print(f"app built in {time.perf_counter() - started:.2f}s")
     auth = [(b"authorization", b"Bearer sk_profile")]
     if args.api == "voucherify":
-        auth = [(b"x-app-id", b"profile"), (b"x-app-token", b"profile")]
+        auth = [(b"x-app-id", b"profile"), (b"x-app-token", b"profile"), (b"authorization", b"Bearer profile")]
     case = CASES[args.case]
     if args.no_profile:
         per = asyncio.run(drive(app, case, args.requests, auth))

@@ -71,6 +71,12 @@ def main() -> None:
     help="Largest request body accepted, in bytes (larger ones get 413).",
 )
 @click.option(
+    "--no-validate",
+    is_flag=True,
+    help="Skip the schema validation of requests and responses (to measure what it costs; "
+    "parameters are still cast, security and the API's rules still apply).",
+)
+@click.option(
     "--log-level",
     default="info",
     show_default=True,
@@ -85,6 +91,7 @@ def serve(
     spec: Path | None,
     api_keys: tuple[str, ...],
     max_body: int,
+    no_validate: bool,
     log_level: str,
 ) -> None:
     """Start the mock server (Swagger UI at /ui, admin API at /__admin)."""
@@ -105,7 +112,7 @@ def serve(
             ApiOptions(name=name, fixtures=api_fixtures, no_fixtures=no_fixtures, spec=spec)
         )
     try:
-        app = create_app(options, api_keys=api_keys, max_body=max_body)
+        app = create_app(options, api_keys=api_keys, max_body=max_body, validate=not no_validate)
     except ConfigurationError as exc:
         click.echo(f"mockserver: cannot start: {exc}", err=True)
         sys.exit(2)
@@ -114,6 +121,8 @@ def serve(
         prefix = runtime.base_path
         click.echo(f"{runtime.api.name}: {base}{prefix or '/'}  (Swagger UI: {base}{prefix}/ui/)")
     click.echo(f"admin API: {base}/__admin/health")
+    if no_validate:
+        click.echo("schema validation of requests and responses is OFF (--no-validate)")
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
 
 

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import abc
 import importlib
-import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-import yaml
-
 from mockserver.clock import Clock
+from mockserver.documents import load_document
 from mockserver.exceptions import ConfigurationError, MockError, Problem
 from mockserver.store import Store
+
+__all__ = ["AVAILABLE_APIS", "ROOT", "MockAPI", "api_class", "load_document"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,24 +102,6 @@ class MockAPI(abc.ABC):
         with self.store.lock:
             self.store.clear()
             self.load_records(records)
-
-
-def load_document(path: Path) -> dict[str, Any]:
-    """Read a YAML or JSON document."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read {path}: {exc.strerror}") from exc
-    try:
-        if str(path).endswith(".json"):
-            data = json.loads(text)
-        else:
-            data = yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise ConfigurationError(f"{path} is not valid YAML/JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigurationError(f"{path} does not hold a mapping at the top level")
-    return data
 
 
 def api_class(name: str) -> type[MockAPI]:

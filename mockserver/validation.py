@@ -68,6 +68,7 @@ from openapi_core.validation.response.validators import (
 from openapi_core.validation.schemas.exceptions import InvalidSchemaValue, ValidateError
 from openapi_core.validation.schemas.validators import SchemaValidator
 
+from mockserver.compiled import Compiler
 from mockserver.exceptions import Problem, ProblemKind
 
 _UNEXPECTED = re.compile(r"'([^']+)' (?:was|were) unexpected|\('([^)]+)' (?:was|were) unexpected")
@@ -95,17 +96,19 @@ class RequestData:
 class _Validators:
     """The openapi-core request and response validators of one document (factories only)."""
 
-    def __init__(self, openapi: OpenAPI) -> None:
+    def __init__(self, openapi: OpenAPI, compile_schemas: bool = True) -> None:
         self.spec: SchemaPath = openapi.spec
-        v31 = str(openapi.spec["openapi"] if "openapi" in openapi.spec else "3.0").startswith("3.1")
-        request_cls = V31RequestValidator if v31 else V30RequestValidator
-        response_cls = V31ResponseValidator if v31 else V30ResponseValidator
+        self.v31 = str(openapi.spec["openapi"] if "openapi" in openapi.spec else "3.0").startswith("3.1")
+        request_cls = V31RequestValidator if self.v31 else V30RequestValidator
+        response_cls = V31ResponseValidator if self.v31 else V30ResponseValidator
         self.request: AnyRequestValidator = request_cls(self.spec)
         self.response: AnyResponseValidator = response_cls(self.spec)
+        self.compile_schemas = compile_schemas and not self.v31
+        self._compilers: dict[str, Compiler] = {}
 
     def schema_validator(self, on: AnyRequestValidator | AnyResponseValidator, schema: SchemaPath) -> SchemaValidator:
-        """Built as ``BaseValidator._validate_schema`` builds it, but once."""
-        return on.schema_validators_factory.create(
+        """Built as ``BaseValidator._validate_schema`` builds it, but once (and compiled)."""
+        inner = on.schema_validators_factory.create(
             self.spec,
             schema,
             format_validators=on.format_validators,
@@ -113,6 +116,16 @@ class _Validators:
             forbid_unspecified_additional_properties=on.forbid_unspecified_additional_properties,
             enforce_properties_required=on.enforce_properties_required,
         )
+        if not self.compile_schemas or on.forbid_unspecified_additional_properties or on.enforce_properties_required:
+            return inner
+        direction = "write" if on is self.request else "read"
+        compiler = self._compilers.get(direction)
+        if compiler is None:
+            with self.spec.open() as root:
+                compiler = Compiler(root, direction, inner.validator.format_checker)
+            self._compilers[direction] = compiler
+        with schema.open() as contents:
+            return compiler.validator(inner, contents)
 
 
 _MISSING = object()
@@ -521,9 +534,13 @@ def _has_float(value: Any) -> bool:
     return False
 
 
-def build_validators(openapi: OpenAPI) -> dict[str, OperationValidator]:
-    """One :class:`OperationValidator` per operationId of the document (each prepared lazily)."""
-    validators = _Validators(openapi)
+def build_validators(openapi: OpenAPI, compile_schemas: bool = True) -> dict[str, OperationValidator]:
+    """One :class:`OperationValidator` per operationId of the document (each prepared lazily).
+
+    ``compile_schemas=False`` leaves every value to openapi-core's jsonschema validators
+    (no :mod:`mockserver.compiled` fast path).
+    """
+    validators = _Validators(openapi, compile_schemas)
     spec = validators.spec
     result: dict[str, OperationValidator] = {}
     with (spec / "paths").open() as paths_dict:

@@ -1,0 +1,84 @@
+"""Read OpenAPI documents (YAML or JSON), repairing what strict tools refuse but means nothing.
+
+Vendors' published documents are not always valid against the OpenAPI schema that
+Connexion checks them with. Two defects are common and have one safe reading, so
+they are repaired in memory, each kind reported once as a warning:
+
+* ``required: []``: OpenAPI 3.0 wants at least one name; an empty list requires
+  nothing, so removing it changes nothing (Voucherify's document has 364);
+* a ``default`` its own ``enum`` does not allow: no request or response can carry
+  it, so it is dropped.
+
+Anything else wrong with a document is left for Connexion to report at start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import orjson
+import yaml
+
+from mockserver.exceptions import ConfigurationError
+
+log = logging.getLogger("mockserver")
+
+
+def load_document(path: Path) -> dict[str, Any]:
+    """Read a YAML or JSON document and repair it (see the module docstring)."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read {path}: {exc.strerror}") from exc
+    try:
+        if str(path).endswith(".json"):
+            data = orjson.loads(raw)
+        else:
+            data = yaml.safe_load(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigurationError(f"{path} is not valid YAML/JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"{path} does not hold a mapping at the top level")
+    for repair in repair_document(data):
+        log.warning("%s: %s", Path(path).name, repair)
+    return data
+
+
+def repair_document(document: dict[str, Any]) -> list[str]:
+    """Repair ``document`` in place; one line per kind of repair made."""
+    empty_required = 0
+    defaults: list[str] = []
+
+    def walk(node: Any, pointer: str) -> None:
+        nonlocal empty_required
+        if isinstance(node, dict):
+            if node.get("required") == []:
+                del node["required"]
+                empty_required += 1
+            enum = node.get("enum")
+            if "default" in node and isinstance(enum, list) and node["default"] not in enum:
+                defaults.append(f"{pointer or '/'} ({json.dumps(node['default'])[:40]})")
+                del node["default"]
+            for key, value in node.items():
+                walk(value, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{pointer}/{index}")
+
+    walk(document, "")
+    repairs = []
+    if empty_required:
+        repairs.append(
+            f"removed {empty_required} empty `required` lists (OpenAPI 3.0 needs at least one "
+            "name; an empty list requires nothing)"
+        )
+    if defaults:
+        repairs.append(
+            f"dropped {len(defaults)} `default` value(s) their own `enum` does not allow: "
+            + ", ".join(defaults[:5])
+            + (" ..." if len(defaults) > 5 else "")
+        )
+    return repairs
