@@ -103,6 +103,13 @@ TINY_SPEC = {
                 },
             },
         },
+        "/things/{id}/archive": {
+            "post": {
+                "operationId": "archiveThing",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"default": {"$ref": "#/components/responses/Error"}},
+            }
+        },
         "/things/{id}": {
             "patch": {
                 "operationId": "updateThing",
@@ -313,6 +320,42 @@ def test_unknown_route_and_method_use_the_api_error_format(client: TestClient) -
     wrong_method = client.delete("/things")
     assert wrong_method.status_code == 405
     assert wrong_method.json()["kind"] == "method_not_allowed"
+    assert wrong_method.headers["allow"] == "GET, POST"
+
+
+def test_an_operation_without_a_handler_answers_501(client: TestClient, tiny: Any) -> None:
+    response = client.post("/things/t_1/archive")
+    assert response.status_code == 501
+    assert response.json()["kind"] == "not_implemented"
+    assert "archiveThing" in response.json()["message"]
+    assert tiny.mock.violations() == []
+
+
+def test_connexion_still_serves_the_spec_and_swagger_ui(client: TestClient) -> None:
+    spec = client.get("/openapi.json")
+    assert spec.status_code == 200
+    assert set(spec.json()["paths"]) == set(TINY_SPEC["paths"])
+    ui = client.get("/ui/")
+    assert ui.status_code == 200
+    assert "swagger" in ui.text.lower()
+
+
+def test_without_validation_parameters_are_still_cast_but_not_checked(spec_file: Path) -> None:
+    app = create_app([ApiOptions("tiny", spec=spec_file, api_cls=TinyAPI)], validate=False)
+    with TestClient(app, headers={"Authorization": "Bearer k"}) as c:
+        # out of the schema's range, accepted: no schema check
+        assert c.get("/things", params={"limit": 9}).status_code == 200
+        # not an integer at all: the handler needs an int, the cast still refuses it
+        not_a_number = c.get("/things", params={"limit": "many"})
+        assert not_a_number.status_code == 400
+        assert not_a_number.json()["param"] == "limit"
+        # a response that breaks the schema goes out as it is, unrecorded
+        broken = c.post("/things", json={"size": 1, "broken": True})
+        assert broken.status_code == 200
+        assert broken.json()["size"] == "not a number"
+        # security still applies
+        assert c.get("/things", headers={"Authorization": ""}).status_code == 401
+    assert app.mock.violations() == []
 
 
 def test_idempotency_replays_and_rejects_a_different_body(client: TestClient) -> None:
