@@ -38,6 +38,7 @@ from openapi_core import OpenAPI
 from openapi_core.casting.schemas.exceptions import CastError
 from openapi_core.datatypes import RequestParameters
 from openapi_core.deserializing.exceptions import DeserializeError
+from openapi_core.deserializing.media_types.exceptions import MediaTypeDeserializeError
 from openapi_core.deserializing.styles.exceptions import EmptyQueryParameterValue
 from openapi_core.exceptions import OpenAPIError
 from openapi_core.schema.parameters import get_style_and_explode
@@ -518,8 +519,6 @@ def _loads(body: bytes) -> Any:
         try:
             return json.loads(body)
         except ValueError:
-            from openapi_core.deserializing.media_types.exceptions import MediaTypeDeserializeError
-
             raise MediaTypeDeserializeError("application/json", body) from None
     return value
 
@@ -593,7 +592,7 @@ def _parameter_problem(error: Exception) -> Problem:
             error.name,
             error.location,
         )
-    return Problem(ProblemKind.INVALID_PARAMETER, str(error))
+    return Problem(ProblemKind.INVALID_PARAMETER, _text(error))
 
 
 def _cause_detail(error: BaseException) -> str:
@@ -603,9 +602,9 @@ def _cause_detail(error: BaseException) -> str:
     if isinstance(cause, CastError):
         return f"{cause.value!r} is not a valid {cause.type}."
     if isinstance(cause, DeserializeError):
-        return str(cause) or "could not be parsed."
+        return _text(cause) or "could not be parsed."
     if cause is not None:
-        return str(cause)
+        return _text(cause)
     return "invalid value."
 
 
@@ -628,9 +627,11 @@ def _body_problems(error: Exception) -> Iterator[Problem]:
             yield _schema_problem(schema_error)
         return
     if isinstance(cause, DeserializeError):
-        yield Problem(ProblemKind.MALFORMED_JSON, f"The request body could not be parsed: {cause}")
+        yield Problem(
+            ProblemKind.MALFORMED_JSON, f"The request body could not be parsed: {_text(cause)}"
+        )
         return
-    yield Problem(ProblemKind.INVALID_PARAMETER, str(cause or error))
+    yield Problem(ProblemKind.INVALID_PARAMETER, _text(cause or error))
 
 
 def _leaf_errors(errors: Iterable[SchemaError]) -> Iterator[SchemaError]:
@@ -693,8 +694,19 @@ def _describe_response_error(error: Exception) -> str:
             parts.append(f"{where}: {schema_error.message[:200]}")
         return "; ".join(parts)
     if cause is not None:
-        return f"{error}: {cause}"
-    return str(error) or type(error).__name__
+        return f"{_text(error)}: {_text(cause)}"
+    return _text(error) or type(error).__name__
+
+
+def _text(error: BaseException) -> str:
+    """``str(error)``, which some openapi-core errors cannot do for every value they hold
+    (``MediaTypeDeserializeError`` decodes its bytes as UTF-8)."""
+    if isinstance(error, MediaTypeDeserializeError):
+        return f"the value is not valid {error.mimetype}"
+    try:
+        return str(error)
+    except Exception:
+        return type(error).__name__
 
 
 __all__ = [
