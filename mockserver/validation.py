@@ -163,9 +163,10 @@ class _Value:
             return
         schema = node / "schema"
         style, explode = get_style_and_explode(node)
-        self.deserializer = on.style_deserializers_factory.create(
+        deserializer = on.style_deserializers_factory.create(
             validators.spec, schema, style, explode, name=name
         )
+        self.deserializer = _PreparedStyle.of(deserializer, schema) or deserializer
         self.validator = validators.schema_validator(on, schema)
         if "default" in schema:
             self.default = (schema / "default").read_value()
@@ -193,6 +194,53 @@ class _Value:
             assert self.validator is not None
             self.validator.validate(value)
         return value
+
+
+class _PreparedStyle:
+    """openapi-core's ``StyleDeserializer.deserialize`` for a scalar, with the schema read once.
+
+    ``SchemaCaster.cast`` reads ``nullable`` and ``type`` through ``SchemaPath`` and builds
+    a caster on every call; for a parameter whose schema is a single primitive type those
+    are the same every time, so they are read here once. Arrays and objects keep
+    openapi-core's deserializer (their casters descend into ``items``/``properties``).
+    """
+
+    __slots__ = ("deserializer", "style", "name", "explode", "schema_type", "nullable", "cast")
+
+    @classmethod
+    def of(cls, deserializer: Any, schema: SchemaPath) -> _PreparedStyle | None:
+        schema_type = deserializer.schema_type
+        if deserializer.deserializer_callable is None or schema_type in ("array", "object"):
+            return None
+        if "type" in schema and not isinstance(_read(schema, "type", None), str):
+            return None
+        caster = deserializer.caster
+        return cls(
+            deserializer,
+            caster.get_type_caster(_read(schema, "type", None)),
+            bool(_read(schema, "nullable", False)),
+        )
+
+    def __init__(self, deserializer: Any, cast: Any, nullable: bool) -> None:
+        self.deserializer = deserializer.deserializer_callable
+        self.style = deserializer.style
+        self.name = deserializer.name
+        self.explode = deserializer.explode
+        self.schema_type = deserializer.schema_type
+        self.cast = cast
+        self.nullable = nullable
+
+    def deserialize(self, location: Mapping[str, Any]) -> Any:
+        try:
+            value = self.deserializer(self.explode, self.name, self.schema_type, location)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise DeserializeError(self.style, self.name) from exc
+        if value is None:  # SchemaCaster.cast: None is never cast
+            return value
+        try:
+            return self.cast(value)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise CastError(value, self.schema_type or None) from exc
 
 
 class _Content:
@@ -508,29 +556,25 @@ def _is_json(mimetype: str) -> bool:
     return mimetype == "application/json" or mimetype.endswith("+json")
 
 
+#: 19 digits in a row: perhaps an integer beyond 64 bits, which orjson would read as a float.
+_LONG_NUMBER = re.compile(rb"\d{19}")
+
+
 def _loads(body: bytes) -> Any:
-    """JSON as openapi-core decodes it (``json.loads``), through orjson when that is exact."""
-    try:
-        value = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        value = _MISSING
-    if value is _MISSING or _has_float(value):
-        # orjson reads integers beyond 64 bits as floats and rejects NaN: let json decide
+    """JSON as openapi-core decodes it (``json.loads``), through orjson when that is exact.
+
+    orjson reads integers beyond 64 bits as floats and rejects ``NaN``/``Infinity`` (which
+    ``json`` accepts): those bodies are left to ``json``.
+    """
+    if not _LONG_NUMBER.search(body):
         try:
-            return json.loads(body)
-        except ValueError:
-            raise MediaTypeDeserializeError("application/json", body) from None
-    return value
-
-
-def _has_float(value: Any) -> bool:
-    if isinstance(value, float):
-        return True
-    if isinstance(value, dict):
-        return any(_has_float(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_float(v) for v in value)
-    return False
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
+    try:
+        return json.loads(body)
+    except ValueError:
+        raise MediaTypeDeserializeError("application/json", body) from None
 
 
 def build_validators(openapi: OpenAPI, compile_schemas: bool = True) -> dict[str, OperationValidator]:
