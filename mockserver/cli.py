@@ -97,6 +97,7 @@ def serve(
     """Start the mock server (Swagger UI at /ui, admin API at /__admin)."""
     import uvicorn
 
+    from mockserver import collector
     from mockserver.applications import ApiOptions, create_app
 
     configure_logging(log_level)
@@ -123,6 +124,7 @@ def serve(
     click.echo(f"admin API: {base}/__admin/health")
     if no_validate:
         click.echo("schema validation of requests and responses is OFF (--no-validate)")
+    collector.install()
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
 
 
