@@ -47,6 +47,19 @@ def load_document(path: Path) -> dict[str, Any]:
     return data
 
 
+def _same_json(a: Any, b: Any) -> bool:
+    """Equality as JSON Schema's ``enum`` sees it: ``true`` is not ``1``, ``1`` is ``1.0``."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same_json(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
+        return False
+    return bool(a == b)
+
+
 def repair_document(document: dict[str, Any]) -> list[str]:
     """Repair ``document`` in place; one line per kind of repair made."""
     empty_required = 0
@@ -59,7 +72,11 @@ def repair_document(document: dict[str, Any]) -> list[str]:
                 del node["required"]
                 empty_required += 1
             enum = node.get("enum")
-            if "default" in node and isinstance(enum, list) and node["default"] not in enum:
+            if (
+                "default" in node
+                and isinstance(enum, list)
+                and not any(_same_json(node["default"], e) for e in enum)
+            ):
                 defaults.append(f"{pointer or '/'} ({json.dumps(node['default'])[:40]})")
                 del node["default"]
             for key, value in node.items():
