@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/mypy mockserver
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
