@@ -216,6 +216,7 @@ class _Pattern:
     def validate(self, instance: Any) -> None:
         if not isinstance(instance, str):
             return
+        found: object
         if has_ecma_regex():
             try:
                 found = ecma_search(self.pattern, instance)

@@ -57,12 +57,13 @@ class RouteIndex(Generic[T]):
             if whole:
                 if node.param is None:
                     node.param = (whole.group(1), _Node())
-                elif node.param[0] != whole.group(1):
-                    # the same position named differently in two templates: keep one node, but
-                    # route by a pattern so each template binds its own name
+                name, child = node.param
+                if name != whole.group(1):
+                    # the same position named differently in two templates: route by a
+                    # pattern, so each template binds its own name
                     node = self._pattern_child(node, segment)
                     continue
-                node = node.param[1]
+                node = child
             elif "{" in segment:
                 node = self._pattern_child(node, segment)
             else:
@@ -79,9 +80,9 @@ class RouteIndex(Generic[T]):
                 if p
             )
         )
-        for existing, child in node.patterns:
+        for existing, known in node.patterns:
             if existing.pattern == regex.pattern:
-                return child
+                return known
         child: _Node[T] = _Node()
         node.patterns.append((regex, child))
         return child

@@ -367,7 +367,7 @@ class OperationValidator:
 
     def _response(self, status: int) -> _Response:
         """openapi-core's ``ResponseFinder``: the exact code, then ``4XX``, then ``default``."""
-        cache = self.__dict__.setdefault("_response_cache", {})
+        cache: dict[int, _Response] = self.__dict__.setdefault("_response_cache", {})
         found = cache.get(status)
         if found is None:
             key = str(status)
@@ -462,9 +462,9 @@ class OperationValidator:
                     yield MissingRequiredParameter(parameter.name, parameter.location), None, None
                 continue
             except ValidateError as exc:
-                error = InvalidParameter(parameter.name, parameter.location)
-                error.__cause__ = exc
-                yield error, None, None
+                invalid = InvalidParameter(parameter.name, parameter.location)
+                invalid.__cause__ = exc
+                yield invalid, None, None
                 continue
             except ParameterValidationError as exc:
                 yield exc, None, None
