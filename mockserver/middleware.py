@@ -64,7 +64,12 @@ class MockMiddleware:
         runtime = self.server.runtime_for_path(path)
         match = None
         if runtime is not None:
-            match = runtime.match(scope["method"], path[len(runtime.base_path) :] or "/")
+            relative = path[len(runtime.base_path) :] or "/"
+            match = runtime.match(scope["method"], relative)
+            head = scope["method"] == "HEAD"
+            if head and match is not None and match.target is None and "GET" in match.allowed:
+                # HEAD is GET without the body (RFC 9110), as Starlette answers it
+                match = runtime.match("GET", relative)
         if runtime is None or match is None:
             await self.app(scope, receive, send)
             return
@@ -77,7 +82,7 @@ class MockMiddleware:
             headers.append((b"allow", ", ".join(match.allowed).encode()))
         else:
             status, headers, body = await self._handle(runtime, op, match.params, scope, receive)
-        await _send_response(send, status, headers, body)
+        await _send_response(send, status, headers, body, head=scope["method"] == "HEAD")
         if access_log.isEnabledFor(logging.INFO):
             access_log.info(
                 "%s %s %s %d %.1fms",
@@ -297,7 +302,7 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str:
 
 
 async def _send_response(
-    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, head: bool = False
 ) -> None:
     await send(
         {
@@ -306,4 +311,4 @@ async def _send_response(
             "headers": [*headers, (b"content-length", str(len(body)).encode())],
         }
     )
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": b"" if head else body})

@@ -323,6 +323,18 @@ def test_unknown_route_and_method_use_the_api_error_format(client: TestClient) -
     assert wrong_method.headers["allow"] == "GET, POST"
 
 
+def test_head_is_get_without_the_body(client: TestClient) -> None:
+    client.post("/things", json={"size": 2})
+    got = client.get("/things")
+    head = client.head("/things")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-length"] == str(len(got.content))
+    assert head.headers["content-type"] == "application/json"
+    # HEAD where the spec has no GET is still a 405
+    assert client.head("/things/t_1/archive").status_code == 405
+
+
 def test_an_operation_without_a_handler_answers_501(client: TestClient, tiny: Any) -> None:
     response = client.post("/things/t_1/archive")
     assert response.status_code == 501
