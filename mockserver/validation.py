@@ -461,18 +461,9 @@ class OperationValidator:
                 if parameter.required:
                     yield MissingRequiredParameter(parameter.name, parameter.location), None, None
                 continue
-            except ValidateError as exc:
-                invalid = InvalidParameter(parameter.name, parameter.location)
-                invalid.__cause__ = exc
-                yield invalid, None, None
-                continue
-            except ParameterValidationError as exc:
-                yield exc, None, None
-                continue
             except OpenAPIError as exc:
-                error = ParameterValidationError(parameter.name, parameter.location)
-                error.__cause__ = exc
-                yield error, None, None
+                where = (parameter.name, parameter.location)
+                yield _wrap(exc, ParameterValidationError, InvalidParameter, *where), None, None
                 continue
             yield None, value, parameter
 
@@ -485,16 +476,8 @@ class OperationValidator:
                 parsed = deserializer.deserialize(body)
             if validator is not None:
                 validator.validate(parsed)
-        except ValidateError as exc:
-            error: Exception = InvalidRequestBody()
-            error.__cause__ = exc
-            return error
-        except RequestBodyValidationError as exc:
-            return exc
         except OpenAPIError as exc:
-            error = RequestBodyValidationError()
-            error.__cause__ = exc
-            return error
+            return _wrap(exc, RequestBodyValidationError, InvalidRequestBody)
         return None
 
     # -- responses ---------------------------------------------------------------------------
@@ -522,12 +505,9 @@ class OperationValidator:
             except KeyError:
                 if header.required:
                     reasons.append(_describe_response_error(MissingRequiredHeader(header.name)))
-            except HeaderValidationError as exc:
-                reasons.append(_describe_response_error(exc))
             except OpenAPIError as exc:
-                invalid = InvalidHeader(header.name) if isinstance(exc, ValidateError) else HeaderValidationError(header.name)
-                invalid.__cause__ = exc
-                reasons.append(_describe_response_error(invalid))
+                error = _wrap(exc, HeaderValidationError, InvalidHeader, header.name)
+                reasons.append(_describe_response_error(error))
         return reasons
 
     @staticmethod
@@ -539,17 +519,22 @@ class OperationValidator:
             value = _loads(body) if _is_json(found) else deserializer.deserialize(body)
             if validator is not None:
                 validator.validate(value)
-        except ValidateError as exc:
-            error: Exception = InvalidData()
-            error.__cause__ = exc
-            return error
-        except DataValidationError as exc:
-            return exc
         except OpenAPIError as exc:
-            error = DataValidationError()
-            error.__cause__ = exc
-            return error
+            return _wrap(exc, DataValidationError, InvalidData)
         return None
+
+
+def _wrap(
+    exc: OpenAPIError, base: type[OpenAPIError], invalid: type[OpenAPIError], *args: Any
+) -> Exception:
+    """``exc`` as openapi-core's ``ValidationErrorWrapper`` re-raises it: as it is when it is
+    already a ``base``, else as ``invalid`` (a schema failure) or ``base`` (anything else),
+    caused by ``exc``."""
+    if isinstance(exc, base):
+        return exc
+    error = (invalid if isinstance(exc, ValidateError) else base)(*args)
+    error.__cause__ = exc
+    return error
 
 
 def _is_json(mimetype: str) -> bool:
