@@ -311,6 +311,7 @@ class OperationValidator:
         self.operation_id = operation_id
         self.method = method
         self.path_template = path_template
+        self._response_cache: dict[int, _Response] = {}
 
     # -- what the engine reads -------------------------------------------------------------
 
@@ -367,7 +368,7 @@ class OperationValidator:
 
     def _response(self, status: int) -> _Response:
         """openapi-core's ``ResponseFinder``: the exact code, then ``4XX``, then ``default``."""
-        cache: dict[int, _Response] = self.__dict__.setdefault("_response_cache", {})
+        cache = self._response_cache
         found = cache.get(status)
         if found is None:
             key = str(status)
