@@ -10,7 +10,6 @@ violations.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from starlette.exceptions import HTTPException
 
 from mockserver.admin import AdminMiddleware
 from mockserver.clock import Clock
+from mockserver.dispatch import dumps
 from mockserver.exceptions import ConfigurationError, Problem, ProblemKind
 from mockserver.middleware import MockMiddleware
 from mockserver.plugins import MockAPI, api_class
@@ -136,13 +136,13 @@ def create_app(
             return ConnexionResponse(
                 status_code=status,
                 headers=extra,
-                body=json.dumps({"error": message}).encode(),
+                body=dumps({"error": message}),
                 mimetype="application/json",
             )
         error = runtime.api.error_for(Problem(kind, message))
         return ConnexionResponse(
             status_code=error.status,
-            body=json.dumps(error.body()).encode(),
+            body=dumps(error.body()),
             mimetype="application/json",
             headers={**runtime.api.error_headers(), **error.headers, **extra},
         )
