@@ -338,3 +338,67 @@ def test_our_campaign_properties_all_exist_in_the_official_schemas(
         "Category",
     ):
         assert set(ours[name]["properties"]) <= set(theirs[name]["properties"]), name
+
+
+def _mutations(value: Any) -> list[Any]:
+    """Near misses of ``value``: each top-level property dropped, retyped or nulled, plus an
+    unknown one."""
+    if not isinstance(value, dict):
+        return [None, "x", 1.5, [value]]
+    out: list[Any] = [{**value, "zz_unknown": 1}]
+    for key in list(value)[:12]:
+        out.append({k: v for k, v in value.items() if k != key})
+        for replacement in (None, "x", 7, True, [], {}):
+            out.append({**value, key: replacement})
+    return out
+
+
+def test_compiled_validators_decide_as_openapi_core_on_the_official_examples(
+    official_document: dict[str, Any],
+) -> None:
+    """The official 241-operation document's schemas, compiled to jsonschema-rs
+    (``mockserver.compiled``), accept exactly what openapi-core accepts, on every JSON
+    example the document gives for a response and on near misses of each."""
+    from jsonschema_path import SchemaPath
+    from openapi_core.validation.schemas import oas30_read_schema_validators_factory
+
+    from mockserver.compiled import Compiler
+
+    spec = SchemaPath.from_dict(official_document)
+    factory = oas30_read_schema_validators_factory
+    compiler = Compiler(official_document, "read", factory.format_checker)
+    compared = compiled_count = 0
+    verdicts = {True: 0, False: 0}
+    for path_name, item in official_document["paths"].items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status, response in operation["responses"].items():
+                media = response.get("content", {}).get("application/json", {})
+                if "schema" not in media or not media.get("examples"):
+                    continue
+                node = spec / "paths" / path_name / method / "responses" / status
+                node = node / "content" / "application/json" / "schema"
+                reference = factory.create(spec, node)
+                compiled = compiler.compile(media["schema"])
+                if compiled is None:
+                    continue
+                compiled_count += 1
+                for example in media["examples"].values():
+                    if "value" not in example:
+                        continue
+                    for value in [example["value"], *_mutations(example["value"])]:
+                        expected = not list(reference.validator.iter_errors(value))
+                        # a compiled acceptance of an invalid value would be a fast-path bug;
+                        # a compiled rejection of a valid one would only cost time (openapi-core
+                        # then decides): neither happens
+                        assert compiled.is_valid(value) is expected, (
+                            f"{method.upper()} {path_name} {status}: compiled and openapi-core "
+                            f"disagree ({expected=}) on {value!r:.300}"
+                        )
+                        verdicts[expected] += 1
+                        compared += 1
+    print(f"{compiled_count} response schemas compiled, {compared} values compared: {verdicts}")
+    assert compiled_count >= 100, compiled_count
+    assert compared >= 5_000, compared
+    assert verdicts[True] >= 100 and verdicts[False] >= 1_000, verdicts
