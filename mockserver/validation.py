@@ -280,6 +280,18 @@ class _Content:
             self._media[content_type] = entry
         return entry
 
+    def check(self, raw: bytes, content_type: str, parsed: Any = _MISSING) -> None:
+        """Decode ``raw`` as ``content_type`` and validate it against its schema, as
+        openapi-core's ``_get_content_and_schema`` does (``parsed``: JSON already decoded).
+        Raises openapi-core's errors."""
+        mimetype, deserializer, validator = self.media(content_type)
+        if not _is_json(mimetype):
+            parsed = deserializer.deserialize(raw)
+        elif parsed is _MISSING:
+            parsed = _loads(raw)
+        if validator is not None:
+            validator.validate(parsed)
+
 
 class _Response:
     """One documented response: its content and its declared headers."""
@@ -472,11 +484,7 @@ class OperationValidator:
         """openapi-core's ``_get_body`` for a non-empty body, prepared."""
         assert self._body is not None
         try:
-            mimetype, deserializer, validator = self._body.media(content_type)
-            if parsed is _MISSING or not _is_json(mimetype):
-                parsed = deserializer.deserialize(body)
-            if validator is not None:
-                validator.validate(parsed)
+            self._body.check(body, content_type, parsed)
         except OpenAPIError as exc:
             return _wrap(exc, RequestBodyValidationError, InvalidRequestBody)
         return None
@@ -516,10 +524,7 @@ class OperationValidator:
         try:
             if not body:
                 raise MissingData()
-            found, deserializer, validator = content.media(mimetype)
-            value = _loads(body) if _is_json(found) else deserializer.deserialize(body)
-            if validator is not None:
-                validator.validate(value)
+            content.check(body, mimetype)
         except OpenAPIError as exc:
             return _wrap(exc, DataValidationError, InvalidData)
         return None
