@@ -76,7 +76,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
-VINR_SPEC = ROOT / "openapi" / "vinr.yaml"
+VINR_SPEC = ROOT / "mockserver" / "apis" / "vinr" / "openapi.yaml"
 VOUCHERIFY_SPEC = ROOT.parent / "shared" / "reference" / "voucherify-openapi.json"
 PRISM_PACKAGE = "@stoplight/prism-cli@5"
 
@@ -206,7 +206,7 @@ def voucherify_api(spec: Path) -> Api:
 #: with the number of operations.
 VOUCHERIFY_SMALL = Api(
     name="voucherify-7op",
-    spec=ROOT / "openapi" / "voucherify.yaml",
+    spec=ROOT / "mockserver" / "apis" / "voucherify" / "openapi.yaml",
     serve_args=("--api", "voucherify"),
     headers={"X-App-Id": "bench", "X-App-Token": "bench"},
     cases=(Case("voucherify-list", "GET", "/v1/campaigns?limit=10", 2),),

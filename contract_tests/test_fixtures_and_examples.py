@@ -26,7 +26,7 @@ from openapi_schema_validator import (
 
 from mockserver.exceptions import ConfigurationError
 from mockserver.fixtures import fixture_files, load_document_list, schema_validator
-from mockserver.plugins import AVAILABLE_APIS, MockAPI, api_class, load_document
+from mockserver.plugins import MockAPI, api_class, available_apis, load_document
 
 METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 
@@ -41,7 +41,7 @@ def _api(name: str) -> type[MockAPI] | None:
 
 def _fixture_params() -> list[Any]:
     params = []
-    for name in sorted(AVAILABLE_APIS):
+    for name in sorted(available_apis()):
         cls = _api(name)
         directory = cls.default_fixtures if cls is not None else None
         files = (
@@ -215,7 +215,7 @@ def _api_params() -> list[Any]:
             id=name,
             marks=[] if _api(name) else [pytest.mark.skip(reason=f"{name} is not plugged in yet")],
         )
-        for name in sorted(AVAILABLE_APIS)
+        for name in sorted(available_apis())
     ]
 
 

@@ -11,7 +11,7 @@ import click
 
 from mockserver import __version__
 from mockserver.exceptions import ConfigurationError
-from mockserver.plugins import AVAILABLE_APIS
+from mockserver.plugins import available_apis
 from mockserver.runtime import DEFAULT_MAX_BODY
 
 # connexion imports starlette's test client at import time, which warns on starlette >= 1.x;
@@ -38,7 +38,7 @@ def main() -> None:
     "--api",
     "apis",
     multiple=True,
-    type=click.Choice(sorted(AVAILABLE_APIS)),
+    type=click.Choice(sorted(available_apis())),
     default=("vinr",),
     show_default=True,
     help="API to serve; repeat to serve several, each under /<name>.",

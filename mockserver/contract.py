@@ -24,8 +24,9 @@ in-process, ``POST /__admin/reset`` when the base URL is the mock; nothing again
 server). Generation is derandomized from ``seed``: the same seed replays the same run.
 
 Per-API deviations from Schemathesis' defaults (a check known to be a false positive for an
-API, always with its reason) live in ``schemathesis.toml`` at the repository root, one
-``[[project]]`` per spec title; the report lists the ones in force.
+API, always with its reason) live in each API package's ``schemathesis.toml``
+(:attr:`MockAPI.contract_policy`), one ``[[project]]`` per spec title; the report lists the
+ones in force.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 from mockserver.exceptions import ConfigurationError
-from mockserver.plugins import ROOT, load_document
+from mockserver.plugins import api_class, available_apis, load_document
 
 #: Seed used when none is given: CI runs are reproducible, ``--seed`` explores elsewhere.
 DEFAULT_SEED = 20261101
@@ -63,8 +64,6 @@ STATEFUL_ROUNDS = 4
 DEFAULT_MAX_STEPS = 12
 #: Base URL shown in reproduction commands of in-process runs: where ``make serve`` listens.
 DEFAULT_REPRO_BASE_URL = "http://127.0.0.1:8000"
-#: Where per-API check policy lives (see the module docstring).
-POLICY_FILE = ROOT / "schemathesis.toml"
 
 STATELESS_PHASES = ("examples", "coverage", "fuzzing")
 STATEFUL_PHASES = ("stateful",)
@@ -302,8 +301,6 @@ def resolve_spec(api: str | None, spec: str | Path | None) -> Path:
         return path
     if api is None:
         raise ConfigurationError("give an API name or a spec path")
-    from mockserver.plugins import api_class
-
     return Path(api_class(api).spec_path)
 
 
@@ -331,7 +328,7 @@ def run_contract(
 ) -> ContractReport:
     """Run the contract checks and return what they found.
 
-    ``api``: a name from :data:`mockserver.plugins.AVAILABLE_APIS` (default spec, in-process mock);
+    ``api``: a name from :func:`mockserver.plugins.available_apis` (default spec, in-process mock);
     ``spec``: an OpenAPI document to use instead of the API's own.
     Target: ``base_url`` (any live server), else ``app`` (an ASGI app, tested in-process), else a
     fresh in-process mock of ``api`` accepting only ``api_key``.
@@ -509,15 +506,38 @@ class Policy:
     notes: list[str]
     #: The ``[dictionaries.*]`` tables the project's parameter bindings name.
     dictionaries: dict[str, Any] = field(default_factory=dict)
+    #: The file it came from (relative paths in it are relative to its folder).
+    path: Path | None = None
 
 
-def load_policy(raw_spec: Mapping[str, Any], path: Path = POLICY_FILE) -> Policy:
-    """The ``[[project]]`` block of ``schemathesis.toml`` whose ``title`` is the spec's title."""
+def policy_files() -> list[Path]:
+    """The contract-check policy of every installed API that ships one."""
+    files = []
+    for name in sorted(available_apis()):
+        try:
+            policy = api_class(name).contract_policy
+        except ConfigurationError:
+            continue
+        if policy is not None:
+            files.append(Path(policy))
+    return files
+
+
+def load_policy(raw_spec: Mapping[str, Any], paths: Iterable[Path] | None = None) -> Policy:
+    """The ``[[project]]`` block whose ``title`` is the spec's title, from the APIs' policy files."""
+    title = raw_spec.get("info", {}).get("title")
+    for path in policy_files() if paths is None else paths:
+        policy = _policy_in(path, title)
+        if policy is not None:
+            return policy
+    return Policy({}, [])
+
+
+def _policy_in(path: Path, title: Any) -> Policy | None:
     if not path.is_file():
-        return Policy({}, [])
+        return None
     with path.open("rb") as handle:
         data = tomllib.load(handle)
-    title = raw_spec.get("info", {}).get("title")
     for project in data.get("project", []):
         if project.get("title") == title:
             project = {k: v for k, v in project.items() if k != "title"}
@@ -531,8 +551,8 @@ def load_policy(raw_spec: Mapping[str, Any], path: Path = POLICY_FILE) -> Policy
                 notes.append(
                     f"{path.name} [{title}] generation also draws from: {', '.join(sorted(dictionaries))}"
                 )
-            return Policy(project, notes, dictionaries)
-    return Policy({}, [])
+            return Policy(project, notes, dictionaries, path)
+    return None
 
 
 def _describe_checks(checks: Mapping[str, Any]) -> list[str]:
@@ -620,7 +640,8 @@ def build_config(
     }
     if policy.dictionaries:
         data["dictionaries"] = policy.dictionaries
-    return SchemathesisConfig.from_dict(data, base_dir=str(POLICY_FILE.parent))
+    base_dir = policy.path.parent if policy.path is not None else Path.cwd()
+    return SchemathesisConfig.from_dict(data, base_dir=str(base_dir))
 
 
 def auth_config(raw_spec: Mapping[str, Any], key: str) -> dict[str, dict[str, str]]:

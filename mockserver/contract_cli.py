@@ -10,7 +10,7 @@ import click
 
 from mockserver.contract import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED, run_contract
 from mockserver.exceptions import ConfigurationError
-from mockserver.plugins import AVAILABLE_APIS
+from mockserver.plugins import available_apis
 
 
 @click.command(
@@ -20,7 +20,7 @@ from mockserver.plugins import AVAILABLE_APIS
 )
 @click.option(
     "--api",
-    type=click.Choice(sorted(AVAILABLE_APIS)),
+    type=click.Choice(sorted(available_apis())),
     default="vinr",
     show_default=True,
     help="API whose contract to check (its spec, unless --spec is given).",

@@ -2,15 +2,22 @@
 
 An API is a subclass of :class:`MockAPI` that names its spec, its default
 fixtures and its handlers, and knows how to render the engine's
-:class:`~mockserver.exceptions.Problem` objects in its own error format. The
-engine finds APIs by name through :data:`AVAILABLE_APIS` and never imports an
+:class:`~mockserver.exceptions.Problem` objects in its own error format. Each API
+is a self-contained package carrying its spec, fixtures and contract-check policy
+as package data, and is registered under the ``mockserver.apis`` entry-point group,
+so another distribution can ship an API of its own::
+
+    [project.entry-points."mockserver.apis"]
+    myapi = "my_package:MyAPI"
+
+The engine finds APIs by name through :func:`available_apis` and never imports an
 API module directly.
 """
 
 from __future__ import annotations
 
 import abc
-import importlib
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -20,15 +27,10 @@ from mockserver.documents import load_document
 from mockserver.exceptions import ConfigurationError, MockError, Problem
 from mockserver.store import Store
 
-__all__ = ["AVAILABLE_APIS", "ROOT", "MockAPI", "api_class", "load_document"]
+__all__ = ["ENTRY_POINT_GROUP", "MockAPI", "api_class", "available_apis", "load_document"]
 
-ROOT = Path(__file__).resolve().parent.parent
-
-#: API name -> "module:Class". Add an entry to plug in another API.
-AVAILABLE_APIS: dict[str, str] = {
-    "vinr": "mockserver.apis.vinr:VinrAPI",
-    "voucherify": "mockserver.apis.voucherify:VoucherifyAPI",
-}
+#: The entry-point group APIs register under (``name = "module:Class"``).
+ENTRY_POINT_GROUP = "mockserver.apis"
 
 
 class MockAPI(abc.ABC):
@@ -36,10 +38,13 @@ class MockAPI(abc.ABC):
 
     #: Short name, used on the command line (``--api NAME``) and as the path prefix.
     name: ClassVar[str]
-    #: Default OpenAPI document.
+    #: Default OpenAPI document (package data of the API's package).
     spec_path: ClassVar[Path]
     #: Default fixtures directory (``None``: starts empty).
     default_fixtures: ClassVar[Path | None] = None
+    #: Contract-check policy: a ``schemathesis.toml`` whose ``[[project]]`` matches the spec's
+    #: title (``None``: Schemathesis' defaults, every check as it comes).
+    contract_policy: ClassVar[Path | None] = None
     #: Fixture file stem -> name of the component schema each record must satisfy.
     fixture_schemas: ClassVar[Mapping[str, str]] = {}
     #: Request header carrying an idempotency key on create operations (``None``: not supported).
@@ -104,15 +109,26 @@ class MockAPI(abc.ABC):
             self.load_records(records)
 
 
+@functools.cache
+def available_apis() -> dict[str, str]:
+    """API name -> ``"module:Class"``, from every installed distribution's entry points."""
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
 def api_class(name: str) -> type[MockAPI]:
     """The :class:`MockAPI` subclass registered as ``name``."""
+    from importlib.metadata import entry_points
+
+    found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
+    if not found:
+        known = ", ".join(sorted(available_apis())) or "none (is the package installed?)"
+        raise ConfigurationError(f"unknown API {name!r}; available: {known}")
     try:
-        target = AVAILABLE_APIS[name]
-    except KeyError:
-        known = ", ".join(sorted(AVAILABLE_APIS))
-        raise ConfigurationError(f"unknown API {name!r}; available: {known}") from None
-    module_name, _, class_name = target.partition(":")
-    cls = getattr(importlib.import_module(module_name), class_name)
+        cls = found[0].load()
+    except (ImportError, AttributeError) as exc:
+        raise ConfigurationError(f"API {name!r} ({found[0].value}) cannot be loaded: {exc}") from exc
     if not (isinstance(cls, type) and issubclass(cls, MockAPI)):
-        raise ConfigurationError(f"{target} is not a MockAPI subclass")
+        raise ConfigurationError(f"{found[0].value} is not a MockAPI subclass")
     return cls

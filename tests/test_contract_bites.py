@@ -28,14 +28,14 @@ from click.testing import CliRunner
 from mockserver.applications import create_app
 from mockserver.contract import DEFAULT_API_KEY, ContractReport, run_contract
 from mockserver.contract_cli import contract_command
-from mockserver.plugins import ROOT
+from mockserver.apis.vinr import VinrAPI
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Any]
 Send = Callable[[Message], Any]
 
-SPEC = ROOT / "openapi" / "vinr.yaml"
+SPEC = VinrAPI.spec_path
 FAST = {"max_examples": 8, "seed": 7}
 
 

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from mockserver.applications import ApiOptions, create_app
 from mockserver.exceptions import ConfigurationError
-from mockserver.plugins import AVAILABLE_APIS, api_class, load_document
+from mockserver.plugins import api_class, available_apis, load_document
 
 METHODS = ("get", "put", "post", "delete", "patch")
 
@@ -28,7 +28,7 @@ def api_available(name: str) -> bool:
     return cls.spec_path.exists()
 
 
-APIS = [pytest.param(name, id=name) for name in sorted(AVAILABLE_APIS)]
+APIS = [pytest.param(name, id=name) for name in sorted(available_apis())]
 
 
 def operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:

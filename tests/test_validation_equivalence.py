@@ -451,7 +451,8 @@ SYNTHETIC_SPEC: dict[str, Any] = {
 
 
 def _load_yaml(name: str) -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "openapi" / name).read_text(encoding="utf-8"))
+    api = name.removesuffix(".yaml")
+    return yaml.safe_load((ROOT / "mockserver" / "apis" / api / "openapi.yaml").read_text(encoding="utf-8"))
 
 
 SPECS: dict[str, Callable[[], dict[str, Any]]] = {

@@ -21,7 +21,6 @@ from mockserver.apis.vinr.models import (
 )
 from mockserver.clock import Clock
 from mockserver.exceptions import ConfigurationError
-from mockserver.plugins import ROOT
 
 
 def make_offer(**kw: object) -> Offer:
@@ -82,7 +81,7 @@ def test_metadata_merge_removes_empty_values() -> None:
 
 
 def test_default_fixtures_load_and_agree() -> None:
-    api = VinrAPI(clock=Clock(), fixtures=ROOT / "fixtures" / "vinr")
+    api = VinrAPI(clock=Clock(), fixtures=VinrAPI.default_fixtures)
     api.reset()
     campaigns = list(api.backend.campaigns)
     assert len(campaigns) >= 6
@@ -94,7 +93,7 @@ def test_default_fixtures_load_and_agree() -> None:
 
 def copy_fixtures(tmp_path: Path) -> Path:
     target = tmp_path / "vinr"
-    shutil.copytree(ROOT / "fixtures" / "vinr", target)
+    shutil.copytree(VinrAPI.default_fixtures, target)
     return target
 
 

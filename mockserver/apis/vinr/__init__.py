@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 from mockserver.exceptions import MockError, Problem
-from mockserver.plugins import ROOT, MockAPI
+from mockserver.plugins import MockAPI
 
 from .exceptions import error_for
 from .models import VinrBackend
 from .responses import handlers
 
+HERE = Path(__file__).resolve().parent
+
 
 class VinrAPI(MockAPI):
     name = "vinr"
-    spec_path = ROOT / "openapi" / "vinr.yaml"
-    default_fixtures = ROOT / "fixtures" / "vinr"
+    spec_path = HERE / "openapi.yaml"
+    default_fixtures = HERE / "fixtures"
+    contract_policy = HERE / "schemathesis.toml"
     fixture_schemas: ClassVar[Mapping[str, str]] = {
         "campaigns": "Campaign",
         "offers": "Offer",

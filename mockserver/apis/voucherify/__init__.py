@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 from mockserver.exceptions import MockError, Problem
-from mockserver.plugins import ROOT, MockAPI
+from mockserver.plugins import MockAPI
 
 from .exceptions import error_for
 from .models import VoucherifyBackend
 from .responses import handlers
+
+HERE = Path(__file__).resolve().parent
 
 
 class VoucherifyAPI(MockAPI):
     """List, create, get, update, delete, enable and disable campaigns, in the vendor's format."""
 
     name = "voucherify"
-    spec_path = ROOT / "openapi" / "voucherify.yaml"
-    default_fixtures = ROOT / "fixtures" / "voucherify"
+    spec_path = HERE / "openapi.yaml"
+    default_fixtures = HERE / "fixtures"
     fixture_schemas: ClassVar[Mapping[str, str]] = {"campaigns": "Campaign"}
 
     def __init__(self, **kwargs: Any) -> None:
