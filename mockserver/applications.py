@@ -31,7 +31,7 @@ from mockserver.admin import AdminMiddleware
 from mockserver.clock import Clock
 from mockserver.dispatch import dumps
 from mockserver.exceptions import ConfigurationError, Problem, ProblemKind
-from mockserver.middleware import MockMiddleware
+from mockserver.middleware import ErrorGuard, MockMiddleware
 from mockserver.plugins import MockAPI, api_class
 from mockserver.runtime import DEFAULT_MAX_BODY, ApiRuntime, MockServer
 
@@ -91,12 +91,16 @@ def create_app(
     def mock(app: Any) -> MockMiddleware:
         return MockMiddleware(app, server)
 
+    def guard(app: Any) -> ErrorGuard:
+        return ErrorGuard(app, server)
+
     # The mock middleware answers every request for an operation of a mounted API itself;
     # what comes after it sees only the rest (Swagger UI, the served spec, and 404s).
     app = AsyncApp(
         __name__,
         middlewares=[
             ServerErrorMiddleware,
+            guard,
             ExceptionMiddleware,
             admin,
             mock,

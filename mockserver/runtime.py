@@ -100,6 +100,8 @@ class MockServer:
         self.runtimes = list(runtimes)
         self.clock = clock
         self.by_base = {runtime.base_path: runtime for runtime in self.runtimes}
+        #: Failures no API's pipeline caught (always a bug), e.g. in Connexion's own stack.
+        self.errors: list[Violation] = []
 
     def api(self, name: str) -> MockAPI:
         for runtime in self.runtimes:
@@ -136,7 +138,7 @@ class MockServer:
         return [runtime.api.name for runtime in targets]
 
     def violations(self) -> list[Violation]:
-        return [v for runtime in self.runtimes for v in runtime.violations]
+        return [*self.errors, *(v for runtime in self.runtimes for v in runtime.violations)]
 
     def clock_state(self) -> dict[str, Any]:
         return {"now": self.clock.timestamp(), "frozen": self.clock.frozen}
