@@ -25,10 +25,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from mockserver.apis.vinr import VinrAPI
 from mockserver.applications import create_app
 from mockserver.contract import DEFAULT_API_KEY, ContractReport, run_contract
 from mockserver.contract_cli import contract_command
-from mockserver.apis.vinr import VinrAPI
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
