@@ -8,6 +8,7 @@ violations on purpose says so with ``@pytest.mark.expects_violations``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,8 @@ from starlette.testclient import TestClient
 from mockserver.applications import create_app
 from mockserver.clock import Clock
 from mockserver.runtime import MockServer
+
+from .servers import flush, redis_server
 
 AUTH = {"Authorization": "Bearer sk_test_123"}
 
@@ -34,6 +37,26 @@ def _no_contract_violations(request: pytest.FixtureRequest) -> Iterator[None]:
     for server in set(MockServer.instances) - before:
         violations = server.violations()
         assert not violations, f"the mock broke its own contract: {violations}"
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``redis-server`` for the whole session (skips when it is not installed)."""
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture
+def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty state of the backend ``request.param`` names (memory, sqlite, redis)."""
+    kind = getattr(request, "param", "memory")
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'state.db'}"
+    if kind == "redis":
+        url: str = request.getfixturevalue("redis_url")
+        flush(url)
+        return url
+    return "memory"
 
 
 @pytest.fixture

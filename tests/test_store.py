@@ -8,16 +8,28 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mockserver.store import Conflict, MemoryStore, Store, UnitOfWork, open_store
 
+from .servers import flush
 
-@pytest.fixture(params=["memory"])
-def store(request: pytest.FixtureRequest) -> Iterator[Store]:
-    backend = open_store(request.param, "test")
+
+BACKENDS = ["memory", "sqlite", "redis"]
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    url = request.param
+    if url == "sqlite":
+        url = f"sqlite:///{tmp_path / 'state.db'}"
+    elif url == "redis":
+        url = request.getfixturevalue("redis_url")
+        flush(url)
+    backend = open_store(url, "test")
     yield backend
     backend.close()
 

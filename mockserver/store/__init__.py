@@ -2,6 +2,9 @@
 
 ``base``        the protocol: :class:`Store`, :class:`UnitOfWork`, :class:`Conflict`
 ``memory``      the default backend, in this process
+``sqlite``      state in a file, durable across restarts (``sqlite:///PATH``)
+``redis``       state shared by every worker and host (``redis://HOST:PORT/DB``)
+``clock``       where the clock's state lives, for each backend
 ``pagination``  cursor pagination over ordered rows
 
 :func:`open_store` builds a backend from a ``--state`` URL.
@@ -43,4 +46,14 @@ def open_store(url: str, namespace: str) -> Store:
     scheme = url.partition(":")[0] if ":" in url else url
     if scheme == "memory":
         return MemoryStore(namespace)
-    raise ConfigurationError(f"unknown state backend {url!r} (expected memory)")
+    if scheme == "sqlite":
+        from mockserver.store.sqlite import SqliteStore
+
+        return SqliteStore(url, namespace)
+    if scheme == "redis":
+        from mockserver.store.redis import RedisStore
+
+        return RedisStore(url, namespace)
+    raise ConfigurationError(
+        f"unknown state backend {url!r} (expected memory, sqlite:///PATH or redis://HOST:PORT/DB)"
+    )

@@ -29,6 +29,7 @@ import abc
 import functools
 import json
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -116,11 +117,28 @@ class UnitOfWork(abc.ABC):
     def pop_due(self, queue: str, now: int) -> list[tuple[int, str]]:
         """Take every ``(at, member)`` with ``at <= now`` off ``queue``, earliest first."""
 
+    @abc.abstractmethod
+    def clear(self) -> None:
+        """Drop every row and queue entry of the store (a reset: clear, then load fixtures,
+        in one unit, so nobody ever sees the store half reset)."""
+
     # -- the end -----------------------------------------------------------------------------
 
     @abc.abstractmethod
     def commit(self) -> None:
         """Make every write of the unit visible at once (may raise :class:`Conflict`)."""
+
+    def verify(self) -> None:  # noqa: B027 (units that run one at a time have nothing to check)
+        """Raise :class:`Conflict` when what the unit read no longer holds.
+
+        For a unit about to be rolled back after it produced an answer (an error refusing
+        the request): the answer must rest on one consistent state, as a commit's does.
+        """
+
+    async def acommit(self) -> None:
+        """:meth:`commit` for the request pipeline: returns once the writes are as durable as
+        the backend makes them, letting other requests run while the disk catches up."""
+        self.commit()
 
     @abc.abstractmethod
     def rollback(self) -> None:
@@ -148,9 +166,9 @@ class Store(abc.ABC):
     def _open(self) -> UnitOfWork:
         """A new unit of work of this backend."""
 
-    @abc.abstractmethod
     def clear(self) -> None:
-        """Drop every row and queue entry (reset empties the store, then loads the fixtures)."""
+        """Drop every row and queue entry (in a unit of its own)."""
+        self.run(lambda unit: unit.clear())
 
     @abc.abstractmethod
     def dump(self) -> dict[str, Any]:
@@ -158,6 +176,10 @@ class Store(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 (most backends hold nothing to release)
         """Release connections and files (the store is not used again)."""
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait before running a unit again after its ``attempt``-th conflict."""
+        return 0.0
 
     # -- units -------------------------------------------------------------------------------
 
@@ -183,19 +205,30 @@ class Store(abc.ABC):
         current = self._current.get()
         if current is not None:
             return work(current)
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
+            if attempt:
+                time.sleep(self.backoff(attempt))
             unit = self.begin()
             try:
                 result = work(unit)
             except Conflict:
                 unit.rollback()
                 continue
+            except Exception:
+                try:
+                    unit.verify()  # an error is an answer too: it must rest on one state
+                except Conflict:
+                    unit.rollback()
+                    continue
+                unit.rollback()
+                raise
             except BaseException:
                 unit.rollback()
                 raise
             try:
                 unit.commit()
             except Conflict:
+                unit.rollback()
                 continue
             return result
         raise Conflict(f"gave up after {MAX_ATTEMPTS} conflicting attempts")

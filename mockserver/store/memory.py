@@ -50,11 +50,6 @@ class MemoryStore(Store):
         self._holder = None
         self._lock.release()
 
-    def clear(self) -> None:
-        with self._lock:
-            self._tables.clear()
-            self._queues.clear()
-
     def dump(self) -> dict[str, Any]:
         with self._lock:
             return {
@@ -116,6 +111,11 @@ class _MemoryUnit(UnitOfWork):
             self._undo.append(("pop", queue, item, None))
         return due
 
+    def clear(self) -> None:
+        self._undo.append(("clear", "", self.store._tables, self.store._queues))
+        self.store._tables = {}
+        self.store._queues = {}
+
     def commit(self) -> None:
         if self.closed:
             raise RuntimeError("this unit of work is already closed")
@@ -136,6 +136,9 @@ class _MemoryUnit(UnitOfWork):
                     if target not in rows:
                         reorder.add(name)
                     rows[target] = previous
+            elif kind == "clear":
+                self.store._tables, self.store._queues = target, previous
+                reorder.clear()
             elif kind == "push":
                 heap = self.store._queues[name]
                 heap.remove(target)

@@ -1,0 +1,377 @@
+"""The Redis backend (``--state redis://HOST:PORT/DB``): one state shared by every worker and host.
+
+Every process pointing at the same Redis database sees one state: the APIs' tables (objects,
+unique indexes such as coupon codes and campaign names, counters, the event journal, the
+idempotency cache), their queues, and the clock (:mod:`mockserver.store.clock`). No rule
+relies on a lock in one process.
+
+Units of work are optimistic. A unit reads through small Lua scripts (one round trip each,
+atomic), remembers what it read (each row's version, a table's version for ``rows()`` and
+``count()``, the due entries of a queue, the clock) and keeps its writes to itself. Its commit
+is one Lua script (:data:`~mockserver.store.redis_lua.COMMIT`) that checks every read still
+holds and applies every write, atomically; when another unit changed something this one read,
+nothing is applied and :class:`~mockserver.store.Conflict` is raised, so the request pipeline
+(or ``Store.run``) runs the unit again. Rules such as a coupon's ``max_redemptions``, unique
+codes and idempotency keys therefore hold across processes and hosts: of two units that read
+the same coupon and both write it, one commits and the other runs again and sees the first.
+
+A unit whose reads all saw the same commit (every read script also returns the namespace's
+commit counter) and wrote nothing commits without a round trip; one whose reads straddled
+another commit has them checked by the commit script first. A GET by id costs two round trips
+(the unit's first read, which also fetches the clock and the head of each queue, and the row).
+
+Key layout (schema version :data:`SCHEMA_VERSION`; ``P`` = ``mockserver:v1:<api>``):
+
+``mockserver:schema``          the layout version of everything under ``mockserver:``; a mock
+                               finding another one refuses to start
+``mockserver:v1:clock``        the clock, JSON ``{"frozen_at": float|null, "offset": float}``
+``P:commit``                   commits so far (each commit's number is its rows' version)
+``P:seq``                      insertions so far (the rank of a new row)
+``P:t:<table>``                hash key -> ``<version>|<row JSON>``
+``P:o:<table>``                sorted set key -> rank (the order keys were first stored in)
+``P:tv`` / ``P:tm``            hash table -> version of its last write / last insert or delete
+``P:q:<queue>``                sorted set ``<member>\\0<at>\\0<unique>`` -> at
+``P:tables`` / ``P:queues``    sets of the table and queue names in use (for reset)
+
+A reset (``POST /__admin/reset``) clears and reloads an API's keys in one commit.
+Not supported: Redis Cluster (the commit script touches keys it computes).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from contextvars import ContextVar, Token
+from typing import Any
+from urllib.parse import urlsplit
+
+import redis
+
+from mockserver.exceptions import ConfigurationError
+from mockserver.store import redis_lua
+from mockserver.store.base import Conflict, Record, Store, UnitOfWork, decode_row, encode_row
+
+#: The layout this code reads and writes (the ``v1`` of every key).
+SCHEMA_VERSION = 1
+ROOT = "mockserver"
+SCHEMA_KEY = f"{ROOT}:schema"
+PREFIX = f"{ROOT}:v{SCHEMA_VERSION}"
+CLOCK_KEY = f"{PREFIX}:clock"
+
+#: The clock state read by the unit of work open in this context: (server, raw value).
+PINNED_CLOCK: ContextVar[tuple[str, bytes] | None] = ContextVar("mockserver_redis_clock", default=None)
+
+
+def connect(url: str) -> tuple[redis.Redis, str]:
+    """A client for ``redis://HOST:PORT/DB`` whose layout version is checked; (client, ident)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss", "unix") or not (parts.hostname or parts.path):
+        raise ConfigurationError(f"bad Redis state URL {url!r}: expected redis://HOST:PORT/DB")
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
+        client.set(SCHEMA_KEY, SCHEMA_VERSION, nx=True)
+        found = client.get(SCHEMA_KEY)
+    except (redis.RedisError, ValueError) as exc:
+        raise ConfigurationError(f"cannot use Redis state {url}: {exc}") from None
+    if found != str(SCHEMA_VERSION).encode():
+        client.close()
+        raise ConfigurationError(
+            f"the Redis database at {url} holds mockserver state of schema version "
+            f"{found.decode(errors='replace') if found else '?'}; this mockserver reads schema "
+            f"version {SCHEMA_VERSION}. Point --state at another database, or delete the "
+            f"{ROOT}:* keys of this one to start over."
+        )
+    kwargs = client.connection_pool.connection_kwargs
+    ident = f"{kwargs.get('host', kwargs.get('path'))}:{kwargs.get('port', '')}/{kwargs.get('db', 0)}"
+    return client, ident
+
+
+class RedisStore(Store):
+    scheme = "redis"
+
+    def __init__(self, url: str, namespace: str = "default") -> None:
+        super().__init__(namespace)
+        self.url = url
+        self.client, self.ident = connect(url)
+        self.prefix = f"{PREFIX}:{namespace}"
+        self.commit_key = f"{self.prefix}:commit"
+        self.scripts = {
+            name: self.client.register_script(getattr(redis_lua, name))
+            for name in ("BEGIN", "GET", "ROWS", "COUNT", "DUE", "COMMIT")
+        }
+        #: Queues this process has read: their heads come with each unit's first read.
+        self.queues: list[str] = []
+        self._queues_lock = threading.Lock()
+
+    def _open(self) -> UnitOfWork:
+        return _RedisUnit(self)
+
+    def backoff(self, attempt: int) -> float:
+        # units of several processes collide on hot rows: spread their retries out
+        return random.uniform(0, min(0.02, 0.0005 * 2**attempt))
+
+    def watch_queue(self, queue: str) -> None:
+        with self._queues_lock:
+            if queue not in self.queues:
+                self.queues = [*self.queues, queue]
+
+    def dump(self) -> dict[str, Any]:
+        p = self.prefix
+        tables: dict[str, dict[str, Any]] = {}
+        for raw in sorted(self.client.smembers(f"{p}:tables")):
+            name = raw.decode()
+            keys = [key.decode() for key in self.client.zrange(f"{p}:o:{name}", 0, -1)]
+            values = self.client.hmget(f"{p}:t:{name}", keys) if keys else []
+            rows = {key: _row(value) for key, value in zip(keys, values, strict=True) if value}
+            if rows:
+                tables[name] = rows
+        queues: dict[str, list[tuple[int, str]]] = {}
+        for raw in sorted(self.client.smembers(f"{p}:queues")):
+            entries = [_entry(e) for e in self.client.zrange(f"{p}:q:{raw.decode()}", 0, -1)]
+            if entries:
+                queues[raw.decode()] = sorted(entries)
+        return {"tables": tables, "queues": queues}
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _row(stored: bytes) -> Any:
+    return decode_row(stored[stored.index(b"|") + 1 :])
+
+
+def _version(stored: bytes | None) -> bytes:
+    return b"" if stored is None else stored[: stored.index(b"|")]
+
+
+def _entry(raw: bytes) -> tuple[int, str]:
+    member, at, _ = raw.rsplit(b"\0", 2)
+    return int(at), member.decode()
+
+
+_ABSENT = object()
+
+
+class _RedisUnit(UnitOfWork):
+    store: RedisStore
+
+    def __init__(self, store: RedisStore) -> None:
+        super().__init__(store)
+        p = store.prefix
+        queues = store.queues
+        result = store.scripts["BEGIN"](
+            keys=[store.commit_key, CLOCK_KEY, *(f"{p}:q:{q}" for q in queues)]
+        )
+        self._snapshot: bytes = result[0]
+        self._stale = False
+        self._clock: bytes = result[1]
+        self._pin: Token[tuple[str, bytes] | None] | None = PINNED_CLOCK.set((store.ident, result[1]))
+        #: queue -> score of its first entry (None: empty), as of the snapshot
+        self._heads: dict[str, float | None] = {
+            q: (float(head[1]) if head else None) for q, head in zip(queues, result[2:], strict=True)
+        }
+        self._reads: list[bytes | str] = []
+        self._writes: list[bytes | str] = []
+        #: rows read from Redis: (table, key) -> row JSON or None
+        self._seen: dict[tuple[str, str], bytes | None] = {}
+        #: the unit's own writes: table -> key -> row JSON (None: deleted)
+        self._staged: dict[str, dict[str, bytes | None]] = {}
+        #: keys the unit put, in order (those not stored before rank last, in this order)
+        self._order: dict[str, list[str]] = {}
+        #: keys deleted then put again by the unit (they rank last even if stored before)
+        self._moved: dict[str, set[str]] = {}
+        #: due entries the unit took off each queue
+        self._popped: set[bytes] = set()
+        self._scheduled: list[tuple[str, int, str]] = []
+        self._cleared = False
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def _check(self, commit: bytes) -> None:
+        if commit != self._snapshot:
+            self._stale = True
+
+    def _stored(self, table: str, key: str) -> bytes | None:
+        staged = self._staged.get(table)
+        if staged is not None and key in staged:
+            return staged[key]
+        found = self._seen.get((table, key), _ABSENT)
+        if found is not _ABSENT:
+            return found  # type: ignore[return-value]
+        if self._cleared:
+            return None
+        commit, value = self.store.scripts["GET"](
+            keys=[self.store.commit_key, f"{self.store.prefix}:t:{table}"], args=[key]
+        )
+        self._check(commit)
+        self._reads += ["r", table, key, _version(value)]
+        data = None if value is None else value[value.index(b"|") + 1 :]
+        self._seen[(table, key)] = data
+        return data
+
+    def get(self, table: str, key: str) -> Record | None:
+        data = self._stored(table, key)
+        return None if data is None else decode_row(data)  # type: ignore[no-any-return]
+
+    def rows(self, table: str) -> list[Record]:
+        staged = self._staged.get(table, {})
+        moved = self._moved.get(table, set())
+        out: list[Record] = []
+        shown: set[str] = set()
+        if not self._cleared:
+            p = self.store.prefix
+            result = self.store.scripts["ROWS"](
+                keys=[self.store.commit_key, f"{p}:o:{table}", f"{p}:t:{table}", f"{p}:tv"],
+                args=[table],
+            )
+            self._check(result[0])
+            self._reads += ["t", table, result[1]]
+            for index in range(2, len(result), 2):
+                key, stored = result[index].decode(), result[index + 1]
+                if key in staged:
+                    data = staged[key]
+                    if data is None or key in moved:
+                        continue
+                elif stored is None:
+                    continue
+                else:
+                    data = stored[stored.index(b"|") + 1 :]
+                shown.add(key)
+                out.append(decode_row(data))
+        for key in self._order.get(table, []):
+            data = staged.get(key)
+            if data is not None and key not in shown:
+                out.append(decode_row(data))
+        return out
+
+    def count(self, table: str) -> int:
+        staged = self._staged.get(table, {})
+        if self._cleared:
+            return sum(1 for data in staged.values() if data is not None)
+        keys = list(staged)
+        result = self.store.scripts["COUNT"](
+            keys=[self.store.commit_key, f"{self.store.prefix}:t:{table}", f"{self.store.prefix}:tm"],
+            args=[table, *keys],
+        )
+        self._check(result[0])
+        self._reads += ["m", table, result[1]]
+        total = int(result[2])
+        for key, present in zip(keys, result[3:], strict=True):
+            total += (staged[key] is not None) - int(present)
+        return total
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def put(self, table: str, key: str, row: Record) -> None:
+        data = encode_row(row)
+        staged = self._staged.setdefault(table, {})
+        if key not in staged or staged[key] is None:
+            # new to the unit's view, or deleted in this unit: ranks last (unless it turns
+            # out to be stored already, which keeps its rank)
+            order = self._order.setdefault(table, [])
+            if key in staged:
+                self._moved.setdefault(table, set()).add(key)
+                if key in order:
+                    order.remove(key)
+            order.append(key)
+        staged[key] = data
+        self._writes += ["p", table, key, data]
+
+    def delete(self, table: str, key: str) -> None:
+        self._staged.setdefault(table, {})[key] = None
+        self._writes += ["x", table, key]
+
+    def schedule(self, queue: str, member: str, at: int) -> None:
+        self._scheduled.append((queue, int(at), member))
+        self._writes += ["s", queue, str(int(at)), member]
+
+    def pop_due(self, queue: str, now: int) -> list[tuple[int, str]]:
+        due: list[tuple[int, str]] = []
+        if not self._cleared:
+            head = self._heads.get(queue, _ABSENT)
+            if head is _ABSENT or (head is not None and head <= now):  # type: ignore[operator]
+                commit, *entries = self.store.scripts["DUE"](
+                    keys=[self.store.commit_key, f"{self.store.prefix}:q:{queue}"], args=[int(now)]
+                )
+                self._check(commit)
+                self.store.watch_queue(queue)
+                self._heads.pop(queue, None)  # a later call with a later ``now`` reads again
+                self._reads += ["d", queue, str(int(now)), str(len(entries)), *entries]
+                for entry in entries:
+                    if entry not in self._popped:
+                        self._popped.add(entry)
+                        self._writes += ["z", queue, entry]
+                        due.append(_entry(entry))
+            else:
+                self._reads += ["d", queue, str(int(now)), "0"]
+        mine = [(at, member) for q, at, member in self._scheduled if q == queue and at <= now]
+        if mine:
+            self._scheduled = [i for i in self._scheduled if i[0] != queue or i[1] > now]
+            self._unschedule(queue, mine)
+            due += mine
+        return sorted(due)
+
+    def _unschedule(self, queue: str, items: list[tuple[int, str]]) -> None:
+        """Take the unit's own scheduled ``items`` back out of its writes."""
+        wanted = {(str(at), member) for at, member in items}
+        writes: list[bytes | str] = []
+        i = 0
+        while i < len(self._writes):
+            op = self._writes[i]
+            width = {"p": 4, "x": 3, "s": 4, "z": 3, "C": 1}[op]  # type: ignore[index]
+            chunk = self._writes[i : i + width]
+            if op == "s" and chunk[1] == queue and (chunk[2], chunk[3]) in wanted:
+                wanted.discard((chunk[2], chunk[3]))  # type: ignore[arg-type]
+            else:
+                writes += chunk
+            i += width
+        self._writes = writes
+
+    def clear(self) -> None:
+        self._cleared = True
+        self._staged.clear()
+        self._order.clear()
+        self._moved.clear()
+        self._seen.clear()
+        self._scheduled.clear()
+        self._writes = ["C"]
+
+    # -- the end -----------------------------------------------------------------------------
+
+    def _needs_check(self) -> bool:
+        return bool(self._writes) or self._stale
+
+    def verify(self) -> None:
+        if self.closed or not self._stale:
+            return
+        self._run_commit(writes=False)
+
+    def commit(self) -> None:
+        if self.closed:
+            raise RuntimeError("this unit of work is already closed")
+        try:
+            if self._needs_check():
+                self._run_commit(writes=True)
+        finally:
+            self._close()
+
+    def _run_commit(self, *, writes: bool) -> None:
+        args: list[bytes | str] = [self.store.prefix, *self._reads, "c", CLOCK_KEY, self._clock]
+        if writes:
+            args += self._writes
+        ok, what = self.store.scripts["COMMIT"](args=args)
+        if not ok:
+            raise Conflict(f"changed meanwhile: {what.decode(errors='replace')}")
+
+    def rollback(self) -> None:
+        if not self.closed:
+            self._close()
+
+    def _close(self) -> None:
+        if self._pin is not None:
+            try:
+                PINNED_CLOCK.reset(self._pin)
+            except ValueError:  # closed from another context than the one that opened it
+                PINNED_CLOCK.set(None)
+            self._pin = None
+        super()._close()
