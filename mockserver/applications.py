@@ -10,6 +10,7 @@ violations.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,10 @@ from mockserver.exceptions import ConfigurationError, Problem, ProblemKind
 from mockserver.middleware import ErrorGuard, MockMiddleware
 from mockserver.plugins import MockAPI, api_class
 from mockserver.runtime import DEFAULT_MAX_BODY, ApiRuntime, MockServer
+from mockserver.store import Store, open_store
+from mockserver.store.clock import open_clock
+
+log = logging.getLogger("mockserver")
 
 
 @dataclass
@@ -56,34 +61,36 @@ def create_app(
     api_keys: Sequence[str] = (),
     max_body: int = DEFAULT_MAX_BODY,
     validate: bool = True,
+    state: str = "memory",
 ) -> AsyncApp:
     """A Connexion app serving ``apis`` (names or :class:`ApiOptions`).
 
     One API is served at the root; several are each served under ``/<name>``
     unless an explicit prefix is given. ``validate=False`` turns off the schema
     validation of requests and responses (for measuring what it costs; never for tests).
+    ``state`` says where the APIs' state and the clock live (``memory``,
+    ``sqlite:///PATH``, ``redis://HOST:PORT/DB``, see :mod:`mockserver.store`): each API
+    gets its own store there, seeded from its fixtures only when it holds nothing yet.
     """
     if not apis:
         raise ConfigurationError("no API to serve")
-    clock = clock or Clock()
     options = [a if isinstance(a, ApiOptions) else ApiOptions(name=a) for a in apis]
     names = [o.name for o in options]
     if len(set(names)) != len(names):
         raise ConfigurationError("each API can be mounted only once")
+    owned = clock is None
+    clock = clock or Clock(open_clock(state))
+    stores: list[Store] = []
+    try:
+        runtimes = _build_runtimes(options, clock, state, stores, api_keys, max_body, validate)
+    except BaseException:
+        for store in stores:
+            store.close()
+        if owned:
+            clock.state.close()
+        raise
 
-    runtimes: list[ApiRuntime] = []
-    for option in options:
-        cls = option.api_cls or api_class(option.name)
-        fixtures = None if option.no_fixtures else (option.fixtures or cls.default_fixtures)
-        api = cls(clock=clock, fixtures=fixtures, api_keys=api_keys, spec_path=option.spec)
-        api.reset()
-        prefix = option.prefix if option.prefix is not None else ("" if len(options) == 1 else f"/{option.name}")
-        api.mounted_at(prefix.rstrip("/"))
-        runtimes.append(
-            ApiRuntime(api=api, base_path=prefix.rstrip("/"), max_body=max_body, validate=validate)
-        )
-
-    server = MockServer(runtimes, clock)
+    server = MockServer(runtimes, clock, state=state, owns_clock=owned)
 
     def admin(app: Any) -> AdminMiddleware:
         return AdminMiddleware(app, server)
@@ -154,6 +161,34 @@ def create_app(
     app.add_error_handler(HTTPException, http_error)
     app.mock = server
     return app
+
+
+def _build_runtimes(
+    options: list[ApiOptions],
+    clock: Clock,
+    state: str,
+    stores: list[Store],
+    api_keys: Sequence[str],
+    max_body: int,
+    validate: bool,
+) -> list[ApiRuntime]:
+    runtimes: list[ApiRuntime] = []
+    for option in options:
+        cls = option.api_cls or api_class(option.name)
+        fixtures = None if option.no_fixtures else (option.fixtures or cls.default_fixtures)
+        store = open_store(state, option.name)
+        stores.append(store)
+        api = cls(
+            clock=clock, fixtures=fixtures, api_keys=api_keys, spec_path=option.spec, store=store
+        )
+        if not api.start():
+            log.info("%s: kept the state found in %s (fixtures not loaded)", api.name, state)
+        prefix = option.prefix if option.prefix is not None else ("" if len(options) == 1 else f"/{option.name}")
+        api.mounted_at(prefix.rstrip("/"))
+        runtimes.append(
+            ApiRuntime(api=api, base_path=prefix.rstrip("/"), max_body=max_body, validate=validate)
+        )
+    return runtimes
 
 
 def _unreachable(operation_id: str) -> Any:

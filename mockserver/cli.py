@@ -77,6 +77,22 @@ def main() -> None:
     "parameters are still cast, security and the API's rules still apply).",
 )
 @click.option(
+    "--state",
+    default="memory",
+    show_default=True,
+    envvar="MOCKSERVER_STATE",
+    help="Where the APIs' state and the clock live: memory (this process), sqlite:///PATH "
+    "(a file: survives restarts, shared by the workers of one host) or redis://HOST:PORT/DB "
+    "(shared by every worker and host using it).",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Worker processes answering on the port (more than one needs --state sqlite or redis).",
+)
+@click.option(
     "--log-level",
     default="info",
     show_default=True,
@@ -92,6 +108,8 @@ def serve(
     api_keys: tuple[str, ...],
     max_body: int,
     no_validate: bool,
+    state: str,
+    workers: int,
     log_level: str,
 ) -> None:
     """Start the mock server (Swagger UI at /ui, admin API at /__admin)."""
@@ -99,7 +117,11 @@ def serve(
 
     from mockserver import collector
     from mockserver.applications import ApiOptions, create_app
+    from mockserver.workers import refusal
 
+    refused = refusal(state, workers)
+    if refused:
+        raise click.UsageError(refused)
     configure_logging(log_level)
     names = list(dict.fromkeys(apis))
     if spec is not None and len(names) > 1:
@@ -112,8 +134,14 @@ def serve(
         options.append(
             ApiOptions(name=name, fixtures=api_fixtures, no_fixtures=no_fixtures, spec=spec)
         )
+    app_options = {
+        "api_keys": api_keys,
+        "max_body": max_body,
+        "validate": not no_validate,
+        "state": state,
+    }
     try:
-        app = create_app(options, api_keys=api_keys, max_body=max_body, validate=not no_validate)
+        app = create_app(options, **app_options)
     except ConfigurationError as exc:
         click.echo(f"mockserver: cannot start: {exc}", err=True)
         sys.exit(2)
@@ -122,8 +150,23 @@ def serve(
         prefix = runtime.base_path
         click.echo(f"{runtime.api.name}: {base}{prefix or '/'}  (Swagger UI: {base}{prefix}/ui/)")
     click.echo(f"admin API: {base}/__admin/health")
+    click.echo(f"state: {state}" + (f", {workers} workers" if workers > 1 else ""))
     if no_validate:
         click.echo("schema validation of requests and responses is OFF (--no-validate)")
+    if workers > 1:
+        from mockserver import workers as worker_processes
+
+        app.mock.close()  # seeded; each worker opens the state for itself
+        worker_processes.serve(
+            options,
+            app_options,
+            workers=workers,
+            log_level=log_level,
+            host=host,
+            port=port,
+            access_log=False,
+        )
+        return
     collector.install()
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
 

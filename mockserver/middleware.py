@@ -31,6 +31,7 @@ with ``Allow``, in the API's error format.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import json
@@ -228,15 +229,18 @@ class MockMiddleware:
         """Run the operation in a unit of work: committed for a success, else rolled back."""
         store = runtime.api.store
         fingerprint = _fingerprint(op, parsed) if key else ""
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
+            if attempt:
+                await asyncio.sleep(store.backoff(attempt))
             unit = store.begin()
             try:
                 response, keep = await self._in_unit(
                     runtime, op, scope, values, parsed, unit, key, fingerprint
                 )
                 if keep:
-                    unit.commit()
+                    await unit.acommit()  # durable (SQLite) before the answer is sent
                 else:
+                    unit.verify()  # a refusal must rest on one consistent state too
                     unit.rollback()
             except Conflict:
                 unit.rollback()

@@ -25,12 +25,14 @@ from typing import Any, ClassVar
 from mockserver.clock import Clock
 from mockserver.documents import load_document
 from mockserver.exceptions import ConfigurationError, MockError, Problem
-from mockserver.store import MemoryStore, Store
+from mockserver.store import MemoryStore, Store, UnitOfWork
 
 __all__ = ["ENTRY_POINT_GROUP", "MockAPI", "api_class", "available_apis", "load_document"]
 
 #: The entry-point group APIs register under (``name = "module:Class"``).
 ENTRY_POINT_GROUP = "mockserver.apis"
+#: The table of each API's store where the engine notes that the fixtures were loaded.
+STATE_TABLE = "__state__"
 
 
 class MockAPI(abc.ABC):
@@ -106,12 +108,37 @@ class MockAPI(abc.ABC):
     # -- shared behaviour --------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Back to the fixtures: empty the store and load them again."""
+        """Back to the fixtures: empty the store and load them again, in one unit of work."""
+        records = self._fixture_records()
+        self.store.run(lambda unit: self._seed(unit, records))
+
+    def start(self) -> bool:
+        """Load the fixtures unless the store already holds this API's state; ``True`` if loaded.
+
+        A store that outlives the process (SQLite, Redis) keeps what it holds: a restart, or
+        a second worker starting beside the first, must not wipe it. Only an empty store (one
+        never seeded, or whose seeding never committed) is seeded, in the same unit of work
+        that checks it, so two workers starting at once seed it once.
+        """
+        records = self._fixture_records()
+
+        def work(unit: UnitOfWork) -> bool:
+            if unit.get(STATE_TABLE, "seeded") is not None:
+                return False
+            self._seed(unit, records)
+            return True
+
+        return self.store.run(work)
+
+    def _fixture_records(self) -> dict[str, list[dict[str, Any]]]:
         from mockserver.fixtures import read_fixtures
 
-        records = read_fixtures(self, self.fixtures_dir) if self.fixtures_dir is not None else {}
-        self.store.clear()
-        self.store.run(lambda _unit: self.load_records(records))
+        return read_fixtures(self, self.fixtures_dir) if self.fixtures_dir is not None else {}
+
+    def _seed(self, unit: UnitOfWork, records: Mapping[str, list[dict[str, Any]]]) -> None:
+        unit.clear()
+        self.load_records(records)
+        unit.put(STATE_TABLE, "seeded", {"fixtures": sorted(records)})
 
 
 @functools.cache

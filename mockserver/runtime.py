@@ -95,10 +95,20 @@ class MockServer:
     #: server it started ever produced a response that broke the contract.
     instances: ClassVar[weakref.WeakSet[MockServer]] = weakref.WeakSet()
 
-    def __init__(self, runtimes: Sequence[ApiRuntime], clock: Clock) -> None:
+    def __init__(
+        self,
+        runtimes: Sequence[ApiRuntime],
+        clock: Clock,
+        *,
+        state: str = "memory",
+        owns_clock: bool = False,
+    ) -> None:
         MockServer.instances.add(self)
         self.runtimes = list(runtimes)
         self.clock = clock
+        #: Where the APIs' state lives (the ``--state`` URL).
+        self.state = state
+        self._owns_clock = owns_clock
         self.by_base = {runtime.base_path: runtime for runtime in self.runtimes}
         #: Failures no API's pipeline caught (always a bug), e.g. in Connexion's own stack.
         self.errors: list[Violation] = []
@@ -136,6 +146,13 @@ class MockServer:
             # the idempotency cache went with the store; its per-key locks go too
             runtime._idempotency_locks.clear()
         return [runtime.api.name for runtime in targets]
+
+    def close(self) -> None:
+        """Release every store's connections and files (and the clock's, if the server made it)."""
+        for runtime in self.runtimes:
+            runtime.api.store.close()
+        if self._owns_clock:
+            self.clock.state.close()
 
     def violations(self) -> list[Violation]:
         return [*self.errors, *(v for runtime in self.runtimes for v in runtime.violations)]

@@ -209,3 +209,146 @@ def test_unknown_backend_is_a_configuration_error() -> None:
 
     with pytest.raises(ConfigurationError, match="unknown state backend"):
         open_store("postgres://x", "test")
+
+
+def test_clear_in_a_unit_is_undone_by_rollback_and_published_by_commit(store: Store) -> None:
+    def seed(unit: UnitOfWork) -> None:
+        unit.put("things", "a", {"id": "a"})
+        unit.put("things", "b", {"id": "b"})
+        unit.schedule("q", "a", 5)
+
+    store.run(seed)
+    before = store.dump()
+    unit = store.begin()
+    unit.clear()
+    assert unit.get("things", "a") is None
+    assert unit.rows("things") == []
+    assert unit.count("things") == 0
+    assert unit.pop_due("q", 10) == []
+    unit.put("things", "c", {"id": "c"})
+    assert unit.rows("things") == [{"id": "c"}]
+    unit.rollback()
+    assert store.dump() == before
+
+    def reload(unit: UnitOfWork) -> None:
+        unit.clear()
+        unit.put("things", "c", {"id": "c"})
+
+    store.run(reload)
+    assert store.dump() == {"tables": {"things": {"c": {"id": "c"}}}, "queues": {}}
+
+
+def test_a_unit_sees_its_own_writes_in_rows_count_and_queues(store: Store) -> None:
+    store.run(lambda u: [u.put("things", k, {"id": k}) for k in "abc"])
+    unit = store.begin()
+    unit.put("things", "b", {"id": "b", "changed": True})  # an update keeps its rank
+    unit.delete("things", "a")
+    unit.put("things", "d", {"id": "d"})
+    unit.delete("things", "c")
+    unit.put("things", "c", {"id": "c", "back": True})  # deleted then stored: ranks last
+    assert [r["id"] for r in unit.rows("things")] == ["b", "d", "c"]
+    assert unit.rows("things")[0] == {"id": "b", "changed": True}
+    assert unit.count("things") == 3
+    unit.schedule("q", "mine", 3)
+    unit.schedule("q", "later", 50)
+    assert unit.pop_due("q", 10) == [(3, "mine")]
+    unit.commit()
+    assert [r["id"] for r in store.run(lambda u: u.rows("things"))] == ["b", "d", "c"]
+    assert store.dump()["queues"] == {"q": [(50, "later")]}
+
+
+def test_namespaces_of_one_backend_are_separate(store: Store, tmp_path: Path) -> None:
+    if store.scheme == "memory":
+        other: Store = MemoryStore("other")
+    else:
+        other = open_store(store.url, "other")  # type: ignore[attr-defined]
+    try:
+        store.run(lambda u: u.put("things", "a", {"id": "a"}))
+        assert other.run(lambda u: u.get("things", "a")) is None
+        other.run(lambda u: u.clear())
+        assert store.run(lambda u: u.get("things", "a")) == {"id": "a"}
+    finally:
+        other.close()
+
+
+SHARED = ["sqlite", "redis"]
+
+
+@pytest.fixture(params=SHARED)
+def two_stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Store, Store]]:
+    """Two stores on the same state, as two worker processes would open it."""
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    if request.param == "redis":
+        url = request.getfixturevalue("redis_url")
+        flush(url)
+    first, second = open_store(url, "test"), open_store(url, "test")
+    yield first, second
+    first.close()
+    second.close()
+
+
+def test_what_one_process_commits_the_other_reads(two_stores: tuple[Store, Store]) -> None:
+    first, second = two_stores
+    first.run(lambda u: u.put("things", "a", {"id": "a", "n": 2**70}))
+    first.run(lambda u: u.schedule("q", "a", 7))
+    assert second.run(lambda u: u.get("things", "a")) == {"id": "a", "n": 2**70}
+    assert second.run(lambda u: u.pop_due("q", 10)) == [(7, "a")]
+    assert first.run(lambda u: u.pop_due("q", 10)) == []
+
+
+# SQLite units take the write lock when they begin: they never overlap.
+@pytest.mark.parametrize("two_stores", ["redis"], indirect=True)
+def test_a_unit_whose_reads_changed_meanwhile_does_not_commit(two_stores: tuple[Store, Store]) -> None:
+    first, second = two_stores
+    first.run(lambda u: u.put("counters", "c", {"n": 0}))
+    unit = first.begin()
+    row = unit.get("counters", "c")
+    assert row == {"n": 0}
+    second.run(lambda u: u.put("counters", "c", {"n": 5}))
+    unit.put("counters", "c", {"n": row["n"] + 1})
+    with pytest.raises(Conflict):
+        unit.commit()
+    assert second.run(lambda u: u.get("counters", "c")) == {"n": 5}
+
+
+# SQLite units take the write lock when they begin: they never overlap.
+@pytest.mark.parametrize("two_stores", ["redis"], indirect=True)
+def test_an_answer_resting_on_reads_of_two_states_is_refused(two_stores: tuple[Store, Store]) -> None:
+    first, second = two_stores
+    first.run(lambda u: [u.put("things", k, {"id": k, "n": 0}) for k in "ab"])
+    unit = first.begin()
+    assert unit.get("things", "a") == {"id": "a", "n": 0}
+    second.run(lambda u: [u.put("things", k, {"id": k, "n": 1}) for k in "ab"])
+    assert unit.get("things", "b") == {"id": "b", "n": 1}  # a read of another state
+    with pytest.raises(Conflict):
+        unit.verify()
+    with pytest.raises(Conflict):
+        unit.commit()  # even without a write
+
+
+def test_two_processes_creating_the_same_key_make_one(two_stores: tuple[Store, Store]) -> None:
+    first, second = two_stores
+    results: list[str] = []
+
+    def create(store: Store, name: str) -> None:
+        def work(unit: UnitOfWork) -> bool:
+            if unit.get("names", "x") is None:
+                unit.put("names", "x", {"owner": name})
+                return True
+            return False
+
+        for _ in range(50):
+            if store.run(work):
+                results.append(name)
+
+    threads = [
+        threading.Thread(target=create, args=(first, "first")),
+        threading.Thread(target=create, args=(second, "second")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    owner = first.run(lambda u: u.get("names", "x"))
+    assert owner is not None
+    assert results == [owner["owner"]]
