@@ -3,6 +3,10 @@
 Safety net: after every test, every mock server the test built must have produced no
 response that breaks its own contract (and no handler crash). A test that provokes
 violations on purpose says so with ``@pytest.mark.expects_violations``.
+
+State backends: the apps built by the fixtures below keep their state where ``state_url``
+says. The black-box modules of :data:`ALL_BACKENDS` run once per backend (memory, SQLite, a
+real Redis), the others on memory only; ``--state-backends memory,sqlite`` narrows the list.
 """
 
 from __future__ import annotations
@@ -21,6 +25,38 @@ from mockserver.runtime import MockServer
 from .servers import flush, redis_server
 
 AUTH = {"Authorization": "Bearer sk_test_123"}
+
+#: Black-box modules run against every state backend (the rest run on memory only, to keep
+#: ``make test`` within minutes): VINR's campaigns, redemptions (every rule), clock-driven
+#: events, rollback and concurrency, and Voucherify's create, read, update, delete, through HTTP.
+ALL_BACKENDS = {
+    "tests.vinr.test_campaigns",
+    "tests.vinr.test_concurrency",
+    "tests.vinr.test_events",
+    "tests.vinr.test_redemptions",
+    "tests.vinr.test_rollback",
+    "tests.voucherify.test_campaign",
+    "tests.voucherify.test_create",
+}
+BACKENDS = ("memory", "sqlite", "redis")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--state-backends",
+        default=",".join(BACKENDS),
+        help="State backends the black-box modules run against (comma-separated; default: all).",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "state_url" not in metafunc.fixturenames or metafunc.module.__name__ not in ALL_BACKENDS:
+        return
+    chosen = [b for b in metafunc.config.getoption("--state-backends").split(",") if b]
+    unknown = set(chosen) - set(BACKENDS)
+    if unknown:
+        raise pytest.UsageError(f"--state-backends: unknown {sorted(unknown)}; known: {BACKENDS}")
+    metafunc.parametrize("state_url", chosen, indirect=True)
 
 
 def assert_no_violations(app: Any) -> None:
@@ -65,9 +101,10 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def vinr_app(clock: Clock) -> Iterator[Any]:
-    app = create_app(["vinr"], clock=clock)
+def vinr_app(clock: Clock, state_url: str) -> Iterator[Any]:
+    app = create_app(["vinr"], clock=clock, state=state_url)
     yield app
+    app.mock.close()
     assert_no_violations(app)
 
 
@@ -78,11 +115,12 @@ def client(vinr_app: Any) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def empty_app(clock: Clock) -> Iterator[Any]:
+def empty_app(clock: Clock, state_url: str) -> Iterator[Any]:
     from mockserver.applications import ApiOptions
 
-    app = create_app([ApiOptions("vinr", no_fixtures=True)], clock=clock)
+    app = create_app([ApiOptions("vinr", no_fixtures=True)], clock=clock, state=state_url)
     yield app
+    app.mock.close()
     assert_no_violations(app)
 
 

@@ -17,8 +17,8 @@ from ..conftest import AUTH, assert_no_violations
 DAY = 86_400
 
 
-def test_concurrent_http_redemptions_respect_max_redemptions() -> None:
-    app = create_app([ApiOptions("vinr", no_fixtures=True)])
+def test_concurrent_http_redemptions_respect_max_redemptions(state_url: str) -> None:
+    app = create_app([ApiOptions("vinr", no_fixtures=True)], state=state_url)
     now = app.mock.clock.timestamp()
 
     async def scenario() -> tuple[list[int], dict[str, Any], dict[str, Any]]:
@@ -47,6 +47,7 @@ def test_concurrent_http_redemptions_respect_max_redemptions() -> None:
     assert statuses.count(400) == 95
     assert coupon["times_redeemed"] == 25
     assert campaign["redemption_count"] == 25
+    app.mock.close()
     assert_no_violations(app)
 
 

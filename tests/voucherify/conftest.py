@@ -45,10 +45,11 @@ def vf_clock() -> Clock:
 
 
 @pytest.fixture
-def vf_app(vf_clock: Clock) -> Iterator[Any]:
+def vf_app(vf_clock: Clock, state_url: str) -> Iterator[Any]:
     """Voucherify alone, at the root, seeded with the six campaigns of seed 001."""
-    app = create_app(["voucherify"], clock=vf_clock)
+    app = create_app(["voucherify"], clock=vf_clock, state=state_url)
     yield app
+    app.mock.close()
     assert_no_violations(app)
 
 
@@ -59,11 +60,12 @@ def vf_client(vf_app: Any) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def vf_empty_client(vf_clock: Clock) -> Iterator[TestClient]:
+def vf_empty_client(vf_clock: Clock, state_url: str) -> Iterator[TestClient]:
     """Voucherify without fixtures."""
-    app = create_app([ApiOptions("voucherify", no_fixtures=True)], clock=vf_clock)
+    app = create_app([ApiOptions("voucherify", no_fixtures=True)], clock=vf_clock, state=state_url)
     with TestClient(app, headers=AUTH) as client:
         yield client
+    app.mock.close()
     assert_no_violations(app)
 
 
