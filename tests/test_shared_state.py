@@ -12,7 +12,6 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -63,14 +62,19 @@ def connections(base: str, pids: set[int], per_worker: int) -> dict[int, list[Wo
     raise AssertionError(f"could not reach two workers: {{pid: n}} = { {p: len(w) for p, w in found.items()} }")
 
 
-@pytest.fixture(params=["redis", "sqlite"])
-def two_workers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, set[int]]]:
-    """The mock with ``--workers 2`` on a fresh shared state: (base URL, worker pids)."""
+@pytest.fixture(scope="module", params=["redis", "sqlite"])
+def two_workers(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, set[int]]]:
+    """The mock with ``--workers 2`` on a fresh shared state: (base URL, worker pids).
+
+    One server per backend for the module: each test uses names and codes of its own.
+    """
     if request.param == "redis":
         state = request.getfixturevalue("redis_url")
         flush(state)
     else:
-        state = f"sqlite:///{tmp_path / 'state.db'}"
+        state = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'state.db'}"
     with mock_process("--state", state, "--workers", "2") as (base, process):
         deadline = time.monotonic() + 60
         while len(pids := children(process.pid)) < 2 and time.monotonic() < deadline:

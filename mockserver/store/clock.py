@@ -114,21 +114,28 @@ class RedisClockState(ClockState):
         return state
 
     def read(self) -> State:
-        from mockserver.store.redis import PINNED_CLOCK
+        from mockserver.store.redis import CLOCK_SEEN, OPEN_UNIT
 
-        pinned = PINNED_CLOCK.get()
-        if pinned is not None and pinned[0] == self.ident:
-            return self._decode(pinned[1])  # the value the open unit of work read
+        unit = OPEN_UNIT.get()
+        if unit is not None and unit.store.ident == self.ident:
+            return self._decode(unit.clock_state())  # as the open unit sees it (checked)
         raw: bytes | None = self.client.get(self.key)
+        CLOCK_SEEN[self.ident] = raw or b""
         return self._decode(raw)
 
     def update(self, change: Callable[[State], State]) -> None:
+        from mockserver.store.redis import CLOCK_SEEN
+
+        written: list[bytes] = []
+
         def move(pipe: Any) -> None:
-            new = change(decode(pipe.get(self.key)))
+            new = encode(change(decode(pipe.get(self.key))))
             pipe.multi()
-            pipe.set(self.key, encode(new))
+            pipe.set(self.key, new)
+            written[:] = [new]
 
         self.client.transaction(move, self.key)
+        CLOCK_SEEN[self.ident] = written[0]
 
     def close(self) -> None:
         self.client.close()

@@ -15,10 +15,14 @@ nothing is applied and :class:`~mockserver.store.Conflict` is raised, so the req
 codes and idempotency keys therefore hold across processes and hosts: of two units that read
 the same coupon and both write it, one commits and the other runs again and sees the first.
 
-A unit whose reads all saw the same commit (every read script also returns the namespace's
-commit counter) and wrote nothing commits without a round trip; one whose reads straddled
-another commit has them checked by the commit script first. A GET by id costs two round trips
-(the unit's first read, which also fetches the clock and the head of each queue, and the row).
+Every read script also returns the *context*: the namespace's commit counter, the clock and
+the head of each queue this process watches. A unit starts from the context this process saw
+last (so reading the clock and finding nothing due costs no round trip) and checks it against
+the context of each read. A unit whose reads all saw the same context and wrote nothing
+commits without a round trip; one whose reads straddled another commit or a move of the
+clock, or found an assumption about a queue wrong, has its reads checked by the commit script
+(and runs again if they no longer hold). A GET by id costs one round trip; a create, one per
+row it checks plus the commit.
 
 Key layout (schema version :data:`SCHEMA_VERSION`; ``P`` = ``mockserver:v1:<api>``):
 
@@ -58,8 +62,11 @@ SCHEMA_KEY = f"{ROOT}:schema"
 PREFIX = f"{ROOT}:v{SCHEMA_VERSION}"
 CLOCK_KEY = f"{PREFIX}:clock"
 
-#: The clock state read by the unit of work open in this context: (server, raw value).
-PINNED_CLOCK: ContextVar[tuple[str, bytes] | None] = ContextVar("mockserver_redis_clock", default=None)
+#: The unit of work open in this context, through which the clock is read (see
+#: :class:`~mockserver.store.clock.RedisClockState`).
+OPEN_UNIT: ContextVar[_RedisUnit | None] = ContextVar("mockserver_redis_unit", default=None)
+#: The clock's state as this process last saw it, per Redis server (``ident``).
+CLOCK_SEEN: dict[str, bytes] = {}
 
 
 def connect(url: str) -> tuple[redis.Redis, str]:
@@ -97,10 +104,12 @@ class RedisStore(Store):
         self.commit_key = f"{self.prefix}:commit"
         self.scripts = {
             name: self.client.register_script(getattr(redis_lua, name))
-            for name in ("BEGIN", "GET", "ROWS", "COUNT", "DUE", "COMMIT")
+            for name in ("PEEK", "GET", "ROWS", "COUNT", "DUE", "COMMIT")
         }
-        #: Queues this process has read: their heads come with each unit's first read.
-        self.queues: list[str] = []
+        #: Queues this process has read: their heads come with every read's context.
+        self.queues: tuple[str, ...] = ()
+        #: The head (earliest score) of each watched queue as last seen (None: empty).
+        self.heads: dict[str, float | None] = {}
         self._queues_lock = threading.Lock()
 
     def _open(self) -> UnitOfWork:
@@ -113,7 +122,20 @@ class RedisStore(Store):
     def watch_queue(self, queue: str) -> None:
         with self._queues_lock:
             if queue not in self.queues:
-                self.queues = [*self.queues, queue]
+                self.queues = (*self.queues, queue)
+
+    def read(self, script: str, keys: list[str], args: list[Any]) -> tuple[Any, list[Any]]:
+        """Run read ``script`` with the context prologue: ((commit, clock, heads), answer)."""
+        queues = self.queues
+        result = self.scripts[script](
+            keys=[self.commit_key, CLOCK_KEY, *(f"{self.prefix}:q:{q}" for q in queues), *keys],
+            args=[len(queues), *args],
+        )
+        commit, clock = result[0], result[1]
+        heads = {q: (float(h) if h else None) for q, h in zip(queues, result[2:], strict=False)}
+        CLOCK_SEEN[self.ident] = clock
+        self.heads.update(heads)
+        return (commit, clock, heads), result[2 + len(queues) :]
 
     def dump(self) -> dict[str, Any]:
         p = self.prefix
@@ -157,19 +179,15 @@ class _RedisUnit(UnitOfWork):
 
     def __init__(self, store: RedisStore) -> None:
         super().__init__(store)
-        p = store.prefix
-        queues = store.queues
-        result = store.scripts["BEGIN"](
-            keys=[store.commit_key, CLOCK_KEY, *(f"{p}:q:{q}" for q in queues)]
-        )
-        self._snapshot: bytes = result[0]
+        #: the commit counter of the unit's first read (None: nothing read from Redis yet)
+        self._snapshot: bytes | None = None
         self._stale = False
-        self._clock: bytes = result[1]
-        self._pin: Token[tuple[str, bytes] | None] | None = PINNED_CLOCK.set((store.ident, result[1]))
-        #: queue -> score of its first entry (None: empty), as of the snapshot
-        self._heads: dict[str, float | None] = {
-            q: (float(head[1]) if head else None) for q, head in zip(queues, result[2:], strict=True)
-        }
+        #: the clock's state and the queue heads of the unit's first read
+        self._context_clock: bytes | None = None
+        self._context_heads: dict[str, float | None] = {}
+        #: the clock's state the unit used, and the queues it found nothing due in (latest now)
+        self._clock: bytes | None = None
+        self._nothing_due: dict[str, int] = {}
         self._reads: list[bytes | str] = []
         self._writes: list[bytes | str] = []
         #: rows read from Redis: (table, key) -> row JSON or None
@@ -184,12 +202,38 @@ class _RedisUnit(UnitOfWork):
         self._popped: set[bytes] = set()
         self._scheduled: list[tuple[str, int, str]] = []
         self._cleared = False
+        self._token: Token[_RedisUnit | None] | None = OPEN_UNIT.set(self)
+
+    # -- context -----------------------------------------------------------------------------
+
+    def _read(self, script: str, keys: list[str], args: list[Any]) -> list[Any]:
+        (commit, clock, heads), answer = self.store.read(script, keys, args)
+        if self._snapshot is None:
+            self._snapshot, self._context_clock, self._context_heads = commit, clock, heads
+        elif commit != self._snapshot:
+            self._stale = True
+        if self._clock is not None and clock != self._clock:
+            self._stale = True
+        for queue, now in self._nothing_due.items():
+            head = heads.get(queue)
+            if head is not None and head <= now:
+                self._stale = True
+        return answer
+
+    def clock_state(self) -> bytes:
+        """The clock's state as this unit sees it (and will check at commit)."""
+        if self._clock is None:
+            if self._snapshot is not None:
+                self._clock = self._context_clock
+            else:
+                seen = CLOCK_SEEN.get(self.store.ident)
+                if seen is None:
+                    self._read("PEEK", [], [])
+                    seen = self._context_clock
+                self._clock = seen
+        return self._clock or b""
 
     # -- reads -------------------------------------------------------------------------------
-
-    def _check(self, commit: bytes) -> None:
-        if commit != self._snapshot:
-            self._stale = True
 
     def _stored(self, table: str, key: str) -> bytes | None:
         staged = self._staged.get(table)
@@ -200,10 +244,7 @@ class _RedisUnit(UnitOfWork):
             return found  # type: ignore[return-value]
         if self._cleared:
             return None
-        commit, value = self.store.scripts["GET"](
-            keys=[self.store.commit_key, f"{self.store.prefix}:t:{table}"], args=[key]
-        )
-        self._check(commit)
+        (value,) = self._read("GET", [f"{self.store.prefix}:t:{table}"], [key])
         self._reads += ["r", table, key, _version(value)]
         data = None if value is None else value[value.index(b"|") + 1 :]
         self._seen[(table, key)] = data
@@ -220,13 +261,9 @@ class _RedisUnit(UnitOfWork):
         shown: set[str] = set()
         if not self._cleared:
             p = self.store.prefix
-            result = self.store.scripts["ROWS"](
-                keys=[self.store.commit_key, f"{p}:o:{table}", f"{p}:t:{table}", f"{p}:tv"],
-                args=[table],
-            )
-            self._check(result[0])
-            self._reads += ["t", table, result[1]]
-            for index in range(2, len(result), 2):
+            result = self._read("ROWS", [f"{p}:o:{table}", f"{p}:t:{table}", f"{p}:tv"], [table])
+            self._reads += ["t", table, result[0]]
+            for index in range(1, len(result), 2):
                 key, stored = result[index].decode(), result[index + 1]
                 if key in staged:
                     data = staged[key]
@@ -249,14 +286,11 @@ class _RedisUnit(UnitOfWork):
         if self._cleared:
             return sum(1 for data in staged.values() if data is not None)
         keys = list(staged)
-        result = self.store.scripts["COUNT"](
-            keys=[self.store.commit_key, f"{self.store.prefix}:t:{table}", f"{self.store.prefix}:tm"],
-            args=[table, *keys],
-        )
-        self._check(result[0])
-        self._reads += ["m", table, result[1]]
-        total = int(result[2])
-        for key, present in zip(keys, result[3:], strict=True):
+        p = self.store.prefix
+        result = self._read("COUNT", [f"{p}:t:{table}", f"{p}:tm"], [table, *keys])
+        self._reads += ["m", table, result[0]]
+        total = int(result[1])
+        for key, present in zip(keys, result[2:], strict=True):
             total += (staged[key] is not None) - int(present)
         return total
 
@@ -287,23 +321,23 @@ class _RedisUnit(UnitOfWork):
 
     def pop_due(self, queue: str, now: int) -> list[tuple[int, str]]:
         due: list[tuple[int, str]] = []
+        now = int(now)
         if not self._cleared:
-            head = self._heads.get(queue, _ABSENT)
-            if head is _ABSENT or (head is not None and head <= now):  # type: ignore[operator]
-                commit, *entries = self.store.scripts["DUE"](
-                    keys=[self.store.commit_key, f"{self.store.prefix}:q:{queue}"], args=[int(now)]
-                )
-                self._check(commit)
+            heads = self._context_heads if self._snapshot is not None else self.store.heads
+            head = heads.get(queue, _ABSENT) if queue in self.store.queues else _ABSENT
+            if head is not _ABSENT and (head is None or head > now):  # type: ignore[operator]
+                # nothing due, as far as the context tells: checked by later reads and at commit
+                self._nothing_due[queue] = max(now, self._nothing_due.get(queue, now))
+                self._reads += ["d", queue, str(now), "0"]
+            else:
                 self.store.watch_queue(queue)
-                self._heads.pop(queue, None)  # a later call with a later ``now`` reads again
-                self._reads += ["d", queue, str(int(now)), str(len(entries)), *entries]
+                entries = self._read("DUE", [f"{self.store.prefix}:q:{queue}"], [now])
+                self._reads += ["d", queue, str(now), str(len(entries)), *entries]
                 for entry in entries:
                     if entry not in self._popped:
                         self._popped.add(entry)
                         self._writes += ["z", queue, entry]
                         due.append(_entry(entry))
-            else:
-                self._reads += ["d", queue, str(int(now)), "0"]
         mine = [(at, member) for q, at, member in self._scheduled if q == queue and at <= now]
         if mine:
             self._scheduled = [i for i in self._scheduled if i[0] != queue or i[1] > now]
@@ -339,24 +373,29 @@ class _RedisUnit(UnitOfWork):
     # -- the end -----------------------------------------------------------------------------
 
     def _needs_check(self) -> bool:
-        return bool(self._writes) or self._stale
+        """Whether what the unit read must be checked by a round trip before it ends."""
+        if self._stale:
+            return True
+        # assumptions taken from the process's last context, never checked by a read
+        return self._snapshot is None and (self._clock is not None or bool(self._nothing_due))
 
     def verify(self) -> None:
-        if self.closed or not self._stale:
-            return
-        self._run_commit(writes=False)
+        if not self.closed and self._needs_check():
+            self._run_commit(writes=False)
 
     def commit(self) -> None:
         if self.closed:
             raise RuntimeError("this unit of work is already closed")
         try:
-            if self._needs_check():
+            if self._writes or self._needs_check():
                 self._run_commit(writes=True)
         finally:
             self._close()
 
     def _run_commit(self, *, writes: bool) -> None:
-        args: list[bytes | str] = [self.store.prefix, *self._reads, "c", CLOCK_KEY, self._clock]
+        args: list[bytes | str] = [self.store.prefix, *self._reads]
+        if self._clock is not None:
+            args += ["c", CLOCK_KEY, self._clock]
         if writes:
             args += self._writes
         ok, what = self.store.scripts["COMMIT"](args=args)
@@ -368,10 +407,10 @@ class _RedisUnit(UnitOfWork):
             self._close()
 
     def _close(self) -> None:
-        if self._pin is not None:
+        if self._token is not None:
             try:
-                PINNED_CLOCK.reset(self._pin)
+                OPEN_UNIT.reset(self._token)
             except ValueError:  # closed from another context than the one that opened it
-                PINNED_CLOCK.set(None)
-            self._pin = None
+                OPEN_UNIT.set(None)
+            self._token = None
         super()._close()

@@ -1,7 +1,9 @@
 """The Lua scripts of the Redis backend (see :mod:`mockserver.store.redis` for the key layout).
 
 Every read a unit of work makes is one script (atomic, one round trip) that also returns the
-namespace's commit counter, so the unit knows whether all its reads saw one state. Every
+context: the namespace's commit counter, the clock and the head of each queue the process
+watches, so the unit knows whether all its reads (and the clock and queue heads it assumed)
+saw one state. Every
 commit is one script: it checks that what the unit read is still what it was (row versions,
 table versions, due queue entries, the clock) and applies all the unit's writes, or applies
 nothing and answers with a conflict.
@@ -12,28 +14,36 @@ wrote it, so reading a row reads its version in the same command.
 
 from __future__ import annotations
 
-#: KEYS: commit counter, clock, then queue keys. -> {commit, clock, head of each queue}
-BEGIN = """
+# Every read script starts with the same prologue. KEYS: the commit counter, the clock, then
+# ARGV[1] queue keys, then the script's own keys (from KEYS[base + 1]); it returns the context
+# first: {commit, clock, head score of each queue ('' when empty), ...the script's answer}.
+_CONTEXT = """
+local nq = tonumber(ARGV[1])
 local out = {redis.call('GET', KEYS[1]) or '0', redis.call('GET', KEYS[2]) or ''}
-for i = 3, #KEYS do
-  out[#out + 1] = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
+for i = 1, nq do
+  local head = redis.call('ZRANGE', KEYS[2 + i], 0, 0, 'WITHSCORES')
+  out[#out + 1] = head[2] or ''
 end
+local base = 2 + nq
+"""
+
+#: The context alone.
+PEEK = _CONTEXT + "return out"
+
+#: Own keys: table hash. ARGV[2]: key. -> context, stored row or nil
+GET = _CONTEXT + """
+out[#out + 1] = redis.call('HGET', KEYS[base + 1], ARGV[2])
 return out
 """
 
-#: KEYS: commit counter, table hash. ARGV: key. -> {commit, stored row or nil}
-GET = """
-return {redis.call('GET', KEYS[1]) or '0', redis.call('HGET', KEYS[2], ARGV[1])}
-"""
-
-#: KEYS: commit counter, order zset, table hash, content versions. ARGV: table.
-#: -> {commit, table version, key1, row1, key2, row2, ...} in the order keys were first stored
-ROWS = """
-local out = {redis.call('GET', KEYS[1]) or '0', redis.call('HGET', KEYS[4], ARGV[1]) or ''}
-local keys = redis.call('ZRANGE', KEYS[2], 0, -1)
+#: Own keys: order zset, table hash, content versions. ARGV[2]: table.
+#: -> context, table version, key1, row1, key2, row2, ... in the order keys were first stored
+ROWS = _CONTEXT + """
+out[#out + 1] = redis.call('HGET', KEYS[base + 3], ARGV[2]) or ''
+local keys = redis.call('ZRANGE', KEYS[base + 1], 0, -1)
 for i = 1, #keys, 1000 do
   local last = math.min(i + 999, #keys)
-  local chunk = redis.call('HMGET', KEYS[3], unpack(keys, i, last))
+  local chunk = redis.call('HMGET', KEYS[base + 2], unpack(keys, i, last))
   for j = 1, #chunk do
     out[#out + 1] = keys[i + j - 1]
     out[#out + 1] = chunk[j]
@@ -42,19 +52,18 @@ end
 return out
 """
 
-#: KEYS: commit counter, table hash, membership versions. ARGV: table, then keys to test.
-#: -> {commit, membership version, row count, 1/0 for each key tested}
-COUNT = """
-local out = {redis.call('GET', KEYS[1]) or '0', redis.call('HGET', KEYS[3], ARGV[1]) or '',
-             redis.call('HLEN', KEYS[2])}
-for i = 2, #ARGV do out[#out + 1] = redis.call('HEXISTS', KEYS[2], ARGV[i]) end
+#: Own keys: table hash, membership versions. ARGV[2]: table, then keys to test.
+#: -> context, membership version, row count, 1/0 for each key tested
+COUNT = _CONTEXT + """
+out[#out + 1] = redis.call('HGET', KEYS[base + 2], ARGV[2]) or ''
+out[#out + 1] = redis.call('HLEN', KEYS[base + 1])
+for i = 3, #ARGV do out[#out + 1] = redis.call('HEXISTS', KEYS[base + 1], ARGV[i]) end
 return out
 """
 
-#: KEYS: commit counter, queue zset. ARGV: now. -> {commit, due entries...}
-DUE = """
-local out = {redis.call('GET', KEYS[1]) or '0'}
-local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
+#: Own keys: queue zset. ARGV[2]: now. -> context, due entries...
+DUE = _CONTEXT + """
+local due = redis.call('ZRANGEBYSCORE', KEYS[base + 1], '-inf', ARGV[2])
 for i = 1, #due do out[#out + 1] = due[i] end
 return out
 """
