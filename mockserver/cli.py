@@ -6,6 +6,7 @@ import logging
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -134,7 +135,7 @@ def serve(
         options.append(
             ApiOptions(name=name, fixtures=api_fixtures, no_fixtures=no_fixtures, spec=spec)
         )
-    app_options = {
+    app_options: dict[str, Any] = {
         "api_keys": api_keys,
         "max_body": max_body,
         "validate": not no_validate,

@@ -17,7 +17,6 @@ from mockserver.store import Conflict, MemoryStore, Store, UnitOfWork, open_stor
 
 from .servers import flush
 
-
 BACKENDS = ["memory", "sqlite", "redis"]
 
 

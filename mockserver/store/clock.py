@@ -53,9 +53,11 @@ class SqliteClockState(ClockState):
         from mockserver.store.sqlite import path_of, prepare
 
         self.path = path_of(url)
+        self.file = self.path.resolve()
         self._local = threading.local()
         self._guard = threading.Lock()
         self._connections: list[Any] = []
+        self._last: tuple[str, State] = ("", REAL_TIME)
         prepare(self._connection(), self.path)
 
     def _connection(self) -> Any:
@@ -70,8 +72,21 @@ class SqliteClockState(ClockState):
         return conn
 
     def read(self) -> State:
+        from mockserver.store.sqlite import OPEN_UNIT
+
+        unit = OPEN_UNIT.get()
+        if unit is not None and unit.store.file == self.file:
+            return self._decode(unit.clock_state())
         found = self._connection().execute("SELECT value FROM meta WHERE key = 'clock'").fetchone()
-        return decode(found[0] if found else None)
+        return self._decode(found[0] if found else "")
+
+    def _decode(self, raw: str) -> State:
+        last_raw, last_state = self._last
+        if raw == last_raw:
+            return last_state
+        state = decode(raw)
+        self._last = (raw, state)
+        return state
 
     def update(self, change: Callable[[State], State]) -> None:
         conn = self._connection()
@@ -119,7 +134,7 @@ class RedisClockState(ClockState):
         unit = OPEN_UNIT.get()
         if unit is not None and unit.store.ident == self.ident:
             return self._decode(unit.clock_state())  # as the open unit sees it (checked)
-        raw: bytes | None = self.client.get(self.key)
+        raw: Any = self.client.get(self.key)
         CLOCK_SEEN[self.ident] = raw or b""
         return self._decode(raw)
 

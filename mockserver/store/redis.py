@@ -77,7 +77,7 @@ def connect(url: str) -> tuple[redis.Redis, str]:
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
         client.set(SCHEMA_KEY, SCHEMA_VERSION, nx=True)
-        found = client.get(SCHEMA_KEY)
+        found: Any = client.get(SCHEMA_KEY)
     except (redis.RedisError, ValueError) as exc:
         raise ConfigurationError(f"cannot use Redis state {url}: {exc}") from None
     if found != str(SCHEMA_VERSION).encode():
@@ -139,17 +139,18 @@ class RedisStore(Store):
 
     def dump(self) -> dict[str, Any]:
         p = self.prefix
+        client: Any = self.client  # replies are bytes (no decode_responses)
         tables: dict[str, dict[str, Any]] = {}
-        for raw in sorted(self.client.smembers(f"{p}:tables")):
+        for raw in sorted(client.smembers(f"{p}:tables")):
             name = raw.decode()
-            keys = [key.decode() for key in self.client.zrange(f"{p}:o:{name}", 0, -1)]
-            values = self.client.hmget(f"{p}:t:{name}", keys) if keys else []
+            keys = [key.decode() for key in client.zrange(f"{p}:o:{name}", 0, -1)]
+            values = client.hmget(f"{p}:t:{name}", keys) if keys else []
             rows = {key: _row(value) for key, value in zip(keys, values, strict=True) if value}
             if rows:
                 tables[name] = rows
         queues: dict[str, list[tuple[int, str]]] = {}
-        for raw in sorted(self.client.smembers(f"{p}:queues")):
-            entries = [_entry(e) for e in self.client.zrange(f"{p}:q:{raw.decode()}", 0, -1)]
+        for raw in sorted(client.smembers(f"{p}:queues")):
+            entries = [_entry(e) for e in client.zrange(f"{p}:q:{raw.decode()}", 0, -1)]
             if entries:
                 queues[raw.decode()] = sorted(entries)
         return {"tables": tables, "queues": queues}
@@ -252,7 +253,7 @@ class _RedisUnit(UnitOfWork):
 
     def get(self, table: str, key: str) -> Record | None:
         data = self._stored(table, key)
-        return None if data is None else decode_row(data)  # type: ignore[no-any-return]
+        return None if data is None else decode_row(data)
 
     def rows(self, table: str) -> list[Record]:
         staged = self._staged.get(table, {})
@@ -355,7 +356,7 @@ class _RedisUnit(UnitOfWork):
             width = {"p": 4, "x": 3, "s": 4, "z": 3, "C": 1}[op]  # type: ignore[index]
             chunk = self._writes[i : i + width]
             if op == "s" and chunk[1] == queue and (chunk[2], chunk[3]) in wanted:
-                wanted.discard((chunk[2], chunk[3]))  # type: ignore[arg-type]
+                wanted.discard((chunk[2], chunk[3]))
             else:
                 writes += chunk
             i += width

@@ -35,6 +35,7 @@ import asyncio
 import os
 import sqlite3
 import threading
+from contextvars import ContextVar, Token
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,10 @@ SCHEMA_VERSION = 1
 
 #: How long a unit waits for another process's unit to finish (milliseconds).
 BUSY_TIMEOUT_MS = 30_000
+
+#: The unit of work open in this context: the clock is read through it, once per unit
+#: (no other process can move the clock while the unit holds the write lock).
+OPEN_UNIT: ContextVar[_SqliteUnit | None] = ContextVar("mockserver_sqlite_unit", default=None)
 
 _SCHEMA = """
 CREATE TABLE rows (
@@ -182,6 +187,7 @@ class SqliteStore(Store):
         super().__init__(namespace)
         self.url = url
         self.path = path_of(url)
+        self.file = self.path.resolve()
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
@@ -252,12 +258,21 @@ class _SqliteUnit(UnitOfWork):
         self._conn = conn
         self._ns = store.namespace
         self._wrote = False
+        self._clock: str | None = None
+        self._token: Token[_SqliteUnit | None] | None = OPEN_UNIT.set(self)
+
+    def clock_state(self) -> str:
+        """The clock's stored state (``""``: none), read once in this unit's transaction."""
+        if self._clock is None:
+            found = self._conn.execute("SELECT value FROM meta WHERE key = 'clock'").fetchone()
+            self._clock = found[0] if found else ""
+        return self._clock
 
     def get(self, table: str, key: str) -> Record | None:
         found = self._conn.execute(
             "SELECT data FROM rows WHERE ns = ? AND tbl = ? AND key = ?", (self._ns, table, key)
         ).fetchone()
-        return None if found is None else decode_row(found[0])  # type: ignore[no-any-return]
+        return None if found is None else decode_row(found[0])
 
     def put(self, table: str, key: str, row: Record) -> None:
         data = encode_row(row)
@@ -345,3 +360,12 @@ class _SqliteUnit(UnitOfWork):
         finally:
             self._close()
             self.store._release()
+
+    def _close(self) -> None:
+        if self._token is not None:
+            try:
+                OPEN_UNIT.reset(self._token)
+            except ValueError:  # closed from another context than the one that opened it
+                OPEN_UNIT.set(None)
+            self._token = None
+        super()._close()
