@@ -66,6 +66,7 @@ class SqliteClockState(ClockState):
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = connect(self.path)
+            conn.execute("PRAGMA synchronous=FULL")  # a move is on disk before it is answered
             self._local.conn = conn
             with self._guard:
                 self._connections.append(conn)

@@ -43,6 +43,7 @@ Not supported: Redis Cluster (the commit script touches keys it computes).
 
 from __future__ import annotations
 
+import hashlib
 import random
 import threading
 from contextvars import ContextVar, Token
@@ -103,9 +104,13 @@ class RedisStore(Store):
         self.prefix = f"{PREFIX}:{namespace}"
         self.commit_key = f"{self.prefix}:commit"
         self.scripts = {
-            name: self.client.register_script(getattr(redis_lua, name))
+            name: (getattr(redis_lua, name), hashlib.sha1(getattr(redis_lua, name).encode()).hexdigest())
             for name in ("PEEK", "GET", "ROWS", "COUNT", "DUE", "COMMIT")
         }
+        # one connection per thread, used directly: a third of the client's cost per call of
+        # going through the client's command layer (measured), on every request
+        self._local = threading.local()
+        self._links: list[Any] = []
         #: Queues this process has read: their heads come with every read's context.
         self.queues: tuple[str, ...] = ()
         #: The head (earliest score) of each watched queue as last seen (None: empty).
@@ -127,9 +132,10 @@ class RedisStore(Store):
     def read(self, script: str, keys: list[str], args: list[Any]) -> tuple[Any, list[Any]]:
         """Run read ``script`` with the context prologue: ((commit, clock, heads), answer)."""
         queues = self.queues
-        result = self.scripts[script](
-            keys=[self.commit_key, CLOCK_KEY, *(f"{self.prefix}:q:{q}" for q in queues), *keys],
-            args=[len(queues), *args],
+        result = self.call(
+            script,
+            [self.commit_key, CLOCK_KEY, *(f"{self.prefix}:q:{q}" for q in queues), *keys],
+            [len(queues), *args],
         )
         commit, clock = result[0], result[1]
         heads = {q: (float(h) if h else None) for q, h in zip(queues, result[2:], strict=False)}
@@ -155,7 +161,43 @@ class RedisStore(Store):
                 queues[raw.decode()] = sorted(entries)
         return {"tables": tables, "queues": queues}
 
+    def call(self, script: str, keys: list[str], args: list[Any]) -> Any:
+        """``EVALSHA`` of one of :mod:`.redis_lua`'s scripts on this thread's connection.
+
+        A read is sent again on a new connection when the connection broke; a commit is not
+        (it may have been applied: the error reaches the client as a 500).
+        """
+        source, sha = self.scripts[script]
+        tries = 1 if script == "COMMIT" else 3
+        for attempt in range(tries):
+            link = self._link()
+            try:
+                link.send_command("EVALSHA", sha, len(keys), *keys, *args)
+                return link.read_response()
+            except redis.exceptions.NoScriptError:
+                link.send_command("SCRIPT", "LOAD", source)
+                link.read_response()
+            except (redis.ConnectionError, redis.TimeoutError):
+                link.disconnect()
+                if attempt == tries - 1:
+                    raise
+        raise redis.RedisError(f"script {script} could not be loaded")
+
+    def _link(self) -> Any:
+        link = getattr(self._local, "link", None)
+        if link is None:
+            link = self.client.connection_pool.make_connection()
+            self._local.link = link
+            with self._queues_lock:
+                self._links.append(link)
+        return link
+
     def close(self) -> None:
+        with self._queues_lock:
+            for link in self._links:
+                link.disconnect()
+            self._links.clear()
+        self._local = threading.local()
         self.client.close()
 
 
@@ -399,7 +441,7 @@ class _RedisUnit(UnitOfWork):
             args += ["c", CLOCK_KEY, self._clock]
         if writes:
             args += self._writes
-        ok, what = self.store.scripts["COMMIT"](args=args)
+        ok, what = self.store.call("COMMIT", [], args)
         if not ok:
             raise Conflict(f"changed meanwhile: {what.decode(errors='replace')}")
 

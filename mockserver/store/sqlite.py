@@ -169,6 +169,9 @@ class _GroupSync:
                 self._synced = max(self._synced, target)
 
     def _fsync(self) -> None:
+        if self._fd is not None and os.fstat(self._fd).st_ino != os.stat(self._wal).st_ino:
+            os.close(self._fd)  # the log was deleted and made anew: sync the new one
+            self._fd = None
         if self._fd is None:
             self._fd = os.open(self._wal, os.O_RDONLY)
         os.fsync(self._fd)
