@@ -168,8 +168,7 @@ class RedisStore(Store):
         (it may have been applied: the error reaches the client as a 500).
         """
         source, sha = self.scripts[script]
-        tries = 1 if script == "COMMIT" else 3
-        for attempt in range(tries):
+        for _ in range(3):
             link = self._link()
             try:
                 link.send_command("EVALSHA", sha, len(keys), *keys, *args)
@@ -179,9 +178,9 @@ class RedisStore(Store):
                 link.read_response()
             except (redis.ConnectionError, redis.TimeoutError):
                 link.disconnect()
-                if attempt == tries - 1:
+                if script == "COMMIT":
                     raise
-        raise redis.RedisError(f"script {script} could not be loaded")
+        raise redis.RedisError(f"script {script} failed three times (connection or loading)")
 
     def _link(self) -> Any:
         link = getattr(self._local, "link", None)
