@@ -28,7 +28,9 @@ from ..conftest import assert_no_violations
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 OFFICIAL_SPEC = SHARED / "reference" / "voucherify-openapi.json"
 SEED_LIST = SHARED / "seeds" / "001_6d8e566c9611d874.txt"
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "voucherify" / "campaigns.json"
+FIXTURES = (
+    Path(__file__).resolve().parents[2] / "mockserver" / "apis" / "voucherify" / "fixtures" / "campaigns.json"
+)
 
 AUTH = {"X-App-Id": "test-app-id", "X-App-Token": "test-app-token"}
 
