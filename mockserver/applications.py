@@ -92,7 +92,9 @@ def create_app(
     policy = admin.host_policy()
 
     def guard(app: Any) -> admin_api.AdminGuard:
-        return admin_api.AdminGuard(app, admin_api.PREFIX, policy, admin_runtime.error_response)
+        return admin_api.AdminGuard(
+            app, admin_api.PREFIX, policy, admin_runtime.error_response, admin_api.MAX_BODY
+        )
 
     def mock(app: Any) -> MockMiddleware:
         return MockMiddleware(app, server)

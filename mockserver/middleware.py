@@ -35,7 +35,6 @@ from openapi_core.datatypes import RequestParameters
 from starlette.datastructures import Headers, QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver import decoding
 from mockserver.dispatch import RawHeaders, current_scope
 from mockserver.exceptions import MockError, Problem, ProblemKind
 from mockserver.runtime import ApiRuntime, MockServer, Violation
@@ -281,7 +280,7 @@ def _parse_json(headers: Headers, raw: bytes) -> tuple[Any, Problem | None]:
             f"Unsupported Content-Type {shown!r}: send the body as application/json.",
         )
     try:
-        return decoding.loads(raw), None
+        return json.loads(raw), None
     except (ValueError, UnicodeDecodeError) as exc:
         return None, Problem(
             ProblemKind.MALFORMED_JSON, f"The request body is not valid JSON: {exc}."

@@ -11,9 +11,10 @@
 
 It is a plug-in of the engine like the mocked APIs (:class:`~mockserver.admin.api.AdminAPI`):
 its requests go through the same security check (``Authorization: Bearer <token>``),
-body decoding, validation and dispatch, and its responses are validated against its
-document. :class:`~mockserver.admin.guard.AdminGuard` refuses, in front of that, what a web
-page could send (foreign ``Host`` or ``Origin``, preflights, non-JSON bodies).
+validation and dispatch, and its responses are validated against its document.
+:class:`~mockserver.admin.guard.AdminGuard` refuses, in front of that, what a web page could
+send (foreign ``Host`` or ``Origin``, preflights, non-JSON bodies), and decodes each body
+with the strict decoder (:mod:`mockserver.decoding`) before the pipeline reads it.
 
 Layout: one module per concern (``status``, ``state``, ``clock``), each with thin handlers;
 ``errors`` (the one error format), ``hosts`` (loopback and allowed hosts), ``guard``.

@@ -119,6 +119,43 @@ def test_non_json_numbers_are_400(admin: TestClient, raw: bytes, mentions: str) 
     api_still_works(admin)
 
 
+def test_an_integer_beyond_64_bits_is_named(admin: TestClient) -> None:
+    raw = b'{"advance": 1000000000000000000000000000000}'
+    err = bad(admin.post("/__admin/clock", content=raw, headers={"Content-Type": "application/json"}), "malformed_json")
+    assert err["param"] == "advance"
+    assert "64-bit" in err["message"]
+
+
+def test_a_client_that_leaves_mid_body_changes_nothing(admin_app: Any) -> None:
+    # straight to the ASGI app: half a body, then the client is gone
+    import asyncio
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/__admin/clock", "raw_path": b"/__admin/clock", "query_string": b"",
+        "root_path": "", "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 5000),
+        "headers": [
+            (b"host", b"127.0.0.1:8000"), (b"authorization", b"Bearer admin"),
+            (b"content-type", b"application/json"), (b"content-length", b"30"),
+        ],
+    }  # fmt: skip
+    messages = [
+        {"type": "http.request", "body": b'{"set": 1767225600', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(admin_app(scope, receive, send))
+    assert sent == []
+    assert admin_app.mock.clock.real_time
+
+
 def test_deep_nesting_is_400_not_500(admin: TestClient) -> None:
     for body in (b"[" * 980 + b"]" * 980, b'{"advance":' + b"[" * 980 + b"]" * 980 + b"}", b"[" * 60_000):
         err = bad(admin.post("/__admin/clock", content=body, headers={"Content-Type": "application/json"}), "malformed_json")
