@@ -5,7 +5,8 @@
 
 The returned Connexion ``AsyncApp`` carries ``app.mock``, a :class:`MockServer`
 giving tests and the admin API access to the clock, reset and contract
-violations.
+violations. The admin API (:mod:`mockserver.admin`) is mounted at ``/__admin`` as one
+more runtime of the same pipeline, behind its own guard.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 
-from mockserver.admin import AdminMiddleware
+from mockserver import admin as admin_api
 from mockserver.clock import Clock
 from mockserver.dispatch import dumps
 from mockserver.exceptions import ConfigurationError, Problem, ProblemKind
@@ -62,6 +63,7 @@ def create_app(
     max_body: int = DEFAULT_MAX_BODY,
     validate: bool = True,
     state: str = "memory",
+    admin: admin_api.AdminOptions | None = None,
 ) -> AsyncApp:
     """A Connexion app serving ``apis`` (names or :class:`ApiOptions`).
 
@@ -71,6 +73,7 @@ def create_app(
     ``state`` says where the APIs' state and the clock live (``memory``,
     ``sqlite:///PATH``, ``redis://HOST:PORT/DB``, see :mod:`mockserver.store`): each API
     gets its own store there, seeded from its fixtures only when it holds nothing yet.
+    ``admin``: the admin API's token and hosts (default: any token, loopback only).
     """
     if not apis:
         raise ConfigurationError("no API to serve")
@@ -91,14 +94,17 @@ def create_app(
         raise
 
     server = MockServer(runtimes, clock, state=state, owns_clock=owned)
+    admin = admin or admin_api.AdminOptions()
+    admin_runtime = admin_api.mount(server, admin)
+    policy = admin.host_policy()
 
-    def admin(app: Any) -> AdminMiddleware:
-        return AdminMiddleware(app, server)
+    def admin_guard(app: Any) -> admin_api.AdminGuard:
+        return admin_api.AdminGuard(app, admin_api.PREFIX, policy, admin_runtime.error_response)
 
     def mock(app: Any) -> MockMiddleware:
         return MockMiddleware(app, server)
 
-    def guard(app: Any) -> ErrorGuard:
+    def error_guard(app: Any) -> ErrorGuard:
         return ErrorGuard(app, server)
 
     # The mock middleware answers every request for an operation of a mounted API itself;
@@ -107,9 +113,9 @@ def create_app(
         __name__,
         middlewares=[
             ServerErrorMiddleware,
-            guard,
+            error_guard,
             ExceptionMiddleware,
-            admin,
+            admin_guard,
             mock,
             SwaggerUIMiddleware,
             RoutingMiddleware,
@@ -117,7 +123,7 @@ def create_app(
             ContextMiddleware,
         ],
     )
-    for runtime in runtimes:
+    for runtime in server.mounted():
         # Connexion checks the document against the OpenAPI schema here, and serves it
         # (``/openapi.json``, Swagger UI at ``/ui``). Its handlers are never reached: an
         # operation the API has no handler for answers 501 from the mock middleware.

@@ -49,6 +49,7 @@ from xml.etree import ElementTree
 
 from mockserver.exceptions import ConfigurationError
 from mockserver.plugins import api_class, available_apis, load_document
+from mockserver.spec import Document
 
 #: Seed used when none is given: CI runs are reproducible, ``--seed`` explores elsewhere.
 DEFAULT_SEED = 20261101
@@ -56,6 +57,9 @@ DEFAULT_SEED = 20261101
 DEFAULT_MAX_EXAMPLES = 25
 #: The credential sent by default (the in-process mock is started accepting only this key).
 DEFAULT_API_KEY = "sk_test_contract"
+#: The admin token sent to a live mock's ``/__admin`` by default (a mock started without
+#: ``--admin-token`` accepts any).
+DEFAULT_ADMIN_TOKEN = "admin"
 #: Stateful scenarios per Hypothesis example budget: a scenario is a handful of requests.
 STATEFUL_SCENARIOS_PER_EXAMPLE = 4
 #: Stateful rounds at most (seed, seed + 1, ...) while a declared link was never followed.
@@ -325,6 +329,7 @@ def run_contract(
     reset: bool = True,
     repro_base_url: str = DEFAULT_REPRO_BASE_URL,
     request_timeout: float = 10.0,
+    admin_token: str | None = None,
 ) -> ContractReport:
     """Run the contract checks and return what they found.
 
@@ -340,6 +345,8 @@ def run_contract(
     scenarios (default ``STATEFUL_SCENARIOS_PER_EXAMPLE * max_examples``);
     ``stateful_rounds``: how many stateful runs at least, from ``seed``, ``seed + 1``... (more
     happen, up to :data:`STATEFUL_ROUNDS`, while a declared link was never followed).
+    ``admin_token``: the bearer token for a live mock's admin API (health, reset; default
+    :data:`DEFAULT_ADMIN_TOKEN`).
     """
     started = time.perf_counter()
     seed = DEFAULT_SEED if seed is None else seed
@@ -359,6 +366,7 @@ def run_contract(
         base_url=base_url.rstrip("/") if base_url else None,
         api=api,
         timeout=request_timeout,
+        admin_token=admin_token or DEFAULT_ADMIN_TOKEN,
     )
 
     report = ContractReport(
@@ -395,6 +403,11 @@ def run_contract(
         )
     if not is_mock and reset:
         report.notes.append("the target is not the mock: no state reset between passes")
+    if not is_mock and target.admin_refused:
+        report.notes.append(
+            "the target's /__admin refused the admin token (401): if it is the mock, pass its "
+            "--admin-token so that state is reset between passes"
+        )
 
     passes: list[tuple[str, tuple[str, ...]]] = []
     wanted = set(phases) if phases is not None else None
@@ -677,66 +690,37 @@ def credential_headers(raw_spec: Mapping[str, Any], key: str) -> dict[str, str]:
     return {}
 
 
-def operation_labels(raw_spec: Mapping[str, Any]) -> dict[str, str | None]:
+def operation_labels(raw_spec: Mapping[str, Any] | Document) -> dict[str, str | None]:
     """``"GET /v1/things/{id}"`` -> operationId, for every operation of the spec, in order."""
-    labels: dict[str, str | None] = {}
-    for path, item in raw_spec.get("paths", {}).items():
-        for method in _METHODS:
-            if isinstance(item, Mapping) and method in item:
-                labels[f"{method.upper()} {path}"] = item[method].get("operationId")
-    return labels
+    return {op.label: op.id for op in _document(raw_spec).operations}
 
 
-def declared_links(raw_spec: Mapping[str, Any]) -> list[str]:
+def declared_links(raw_spec: Mapping[str, Any] | Document) -> list[str]:
     """Every OpenAPI link, named the way Schemathesis names transitions."""
-    ids = {op_id: label for label, op_id in operation_labels(raw_spec).items() if op_id}
+    document = _document(raw_spec)
     links = []
-    for path, item in raw_spec.get("paths", {}).items():
-        for method in _METHODS:
-            operation = item.get(method) if isinstance(item, Mapping) else None
-            if not isinstance(operation, Mapping):
-                continue
-            for status, response in operation.get("responses", {}).items():
-                response = _deref(raw_spec, response)
-                for name, link in (response.get("links") or {}).items():
-                    link = _deref(raw_spec, link)
-                    target = ids.get(link.get("operationId", ""))
-                    if target:
-                        links.append(f"{method.upper()} {path} -> [{status}] {name} -> {target}")
+    for op in document.operations:
+        for status, response in op.responses.items():
+            for name, link in response.links.items():
+                target = document.by_id.get(link.operation_id or "")
+                if target is not None:
+                    links.append(f"{op.label} -> [{status}] {name} -> {target.label}")
     return links
 
 
-def link_operations(raw_spec: Mapping[str, Any]) -> list[str] | None:
+def link_operations(raw_spec: Mapping[str, Any] | Document) -> list[str] | None:
     """operationIds that are the source or the target of an OpenAPI link (``None``: no links)."""
     ids: set[str] = set()
-    for item in raw_spec.get("paths", {}).values():
-        for method in _METHODS:
-            operation = item.get(method) if isinstance(item, Mapping) else None
-            if not isinstance(operation, Mapping):
-                continue
-            for response in operation.get("responses", {}).values():
-                for link in (_deref(raw_spec, response).get("links") or {}).values():
-                    target = _deref(raw_spec, link).get("operationId")
-                    if target and operation.get("operationId"):
-                        ids.update((str(target), str(operation["operationId"])))
+    for op in _document(raw_spec).operations:
+        for response in op.responses.values():
+            for link in response.links.values():
+                if link.operation_id and op.id:
+                    ids.update((link.operation_id, op.id))
     return sorted(ids) or None
 
 
-def _deref(raw_spec: Mapping[str, Any], node: Any) -> Mapping[str, Any]:
-    seen = 0
-    while isinstance(node, Mapping) and "$ref" in node and seen < 20:
-        pointer = str(node["$ref"])
-        if not pointer.startswith("#/"):
-            return {}
-        node = raw_spec
-        for part in pointer[2:].split("/"):
-            node = (
-                node.get(part.replace("~1", "/").replace("~0", "~"), {})
-                if isinstance(node, Mapping)
-                else {}
-            )
-        seen += 1
-    return node if isinstance(node, Mapping) else {}
+def _document(raw_spec: Mapping[str, Any] | Document) -> Document:
+    return raw_spec if isinstance(raw_spec, Document) else Document.from_dict(raw_spec)
 
 
 def _idempotency_header(api: str | None, raw_spec: Mapping[str, Any]) -> str | None:
@@ -751,18 +735,10 @@ def _idempotency_header(api: str | None, raw_spec: Mapping[str, Any]) -> str | N
         if header:
             return header
     wanted = STANDARD_IDEMPOTENCY_HEADER.lower()
-    for item in raw_spec.get("paths", {}).values():
-        for method in _METHODS:
-            operation = item.get(method) if isinstance(item, Mapping) else None
-            if not isinstance(operation, Mapping):
-                continue
-            for parameter in operation.get("parameters", []):
-                parameter = _deref(raw_spec, parameter)
-                if (
-                    parameter.get("in") == "header"
-                    and str(parameter.get("name", "")).lower() == wanted
-                ):
-                    return str(parameter["name"])
+    for op in _document(raw_spec).operations:
+        for parameter in op.parameters_in("header"):
+            if parameter.name.lower() == wanted:
+                return parameter.name
     return None
 
 
@@ -777,6 +753,10 @@ class Target:
     base_url: str | None
     api: str | None
     timeout: float = 10.0
+    #: Bearer token for a live mock's admin API.
+    admin_token: str = DEFAULT_ADMIN_TOKEN
+    #: The admin API answered 401 to ``admin_token``.
+    admin_refused: bool = field(default=False, init=False)
     _admin: Mapping[str, Any] | None = field(default=None, init=False)
     _admin_checked: bool = field(default=False, init=False)
 
@@ -821,13 +801,21 @@ class Target:
         import requests
 
         try:
-            response = requests.get(self._origin() + "/__admin/health", timeout=self.timeout)
+            response = requests.get(
+                self._origin() + "/__admin/health",
+                headers=self._admin_headers(),
+                timeout=self.timeout,
+            )
+            self.admin_refused = response.status_code == 401
             payload = response.json() if response.status_code == 200 else None
         except (requests.RequestException, ValueError):
             payload = None
         if isinstance(payload, Mapping) and isinstance(payload.get("apis"), list):
             self._admin = payload
         return self._admin
+
+    def _admin_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.admin_token}"}
 
     def is_mock(self) -> bool:
         if self.base_url is None:
@@ -853,7 +841,11 @@ class Target:
         }
         query = f"?api={self.api}" if self.api in mounted else ""
         try:
-            requests.post(self._origin() + "/__admin/reset" + query, timeout=self.timeout)
+            requests.post(
+                self._origin() + "/__admin/reset" + query,
+                headers=self._admin_headers(),
+                timeout=self.timeout,
+            )
         except requests.RequestException:
             pass
 
@@ -875,17 +867,11 @@ class Target:
 
 def _probe_operation(raw_spec: Mapping[str, Any]) -> str | None:
     """A GET path without parameters that requires authentication, if the spec has one."""
-    global_security = raw_spec.get("security", [])
-    for path, item in raw_spec.get("paths", {}).items():
-        operation = item.get("get") if isinstance(item, Mapping) else None
-        if not isinstance(operation, Mapping) or "{" in path:
+    for op in _document(raw_spec).operations:
+        if op.method != "get" or "{" in op.path:
             continue
-        security = operation.get("security", global_security)
-        required = [
-            p for p in operation.get("parameters", []) if _deref(raw_spec, p).get("required")
-        ]
-        if security and {} not in security and not required:
-            return str(path)
+        if op.requires_auth and not any(p.required for p in op.parameters):
+            return op.path
     return None
 
 

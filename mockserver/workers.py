@@ -22,6 +22,8 @@ import pickle
 from collections.abc import Sequence
 from typing import Any
 
+from mockserver.limits import LimitedProtocol, ServerLimits
+
 #: The environment variable carrying the app's options from the parent to its workers.
 ENV = "MOCKSERVER_WORKER_OPTIONS"
 
@@ -41,23 +43,32 @@ def refusal(state: str, workers: int) -> str | None:
 def serve(
     apis: Sequence[Any],
     app_options: dict[str, Any],
+    limits: ServerLimits,
     *,
     workers: int,
     log_level: str,
-    **uvicorn_options: Any,
+    host: str,
+    port: int,
 ) -> None:
     """Run ``workers`` processes, each serving ``create_app(apis, **app_options)``."""
     import uvicorn
 
     os.environ[ENV] = base64.b64encode(
-        pickle.dumps((list(apis), app_options, log_level))
+        pickle.dumps((list(apis), app_options, limits, log_level))
     ).decode()
+    options = limits.uvicorn_options()
+    # the workers get the protocol by name (a class made here cannot be sent to them);
+    # each sets its limits when it builds its app (worker_app)
+    options["http"] = f"{LimitedProtocol.__module__}:{LimitedProtocol.__name__}"
     uvicorn.run(
         f"{__name__}:worker_app",
         factory=True,
         workers=workers,
+        host=host,
+        port=port,
         log_level=log_level,
-        **uvicorn_options,
+        access_log=False,
+        **options,
     )
 
 
@@ -70,7 +81,8 @@ def worker_app() -> Any:
     encoded = os.environ.get(ENV)
     if not encoded:
         raise RuntimeError(f"{ENV} is not set: worker_app is started by 'mockserver serve'")
-    apis, app_options, log_level = pickle.loads(base64.b64decode(encoded))  # noqa: S301 (our own parent's)
+    apis, app_options, limits, log_level = pickle.loads(base64.b64decode(encoded))  # noqa: S301 (our own parent's)
+    LimitedProtocol.limits = limits
     configure_logging(log_level)
     app = create_app(apis, **app_options)
     collector.install()

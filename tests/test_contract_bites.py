@@ -374,7 +374,7 @@ def served_mock() -> Iterator[str]:
         deadline = time.time() + 30
         while True:
             try:
-                httpx.get(f"{base}/__admin/health", timeout=1)
+                httpx.get(f"{base}/__admin/health", headers={"Authorization": "Bearer admin"}, timeout=1)
                 break
             except httpx.HTTPError:
                 assert proc.poll() is None and time.time() < deadline, "the mock did not start"

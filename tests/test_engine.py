@@ -411,20 +411,25 @@ def test_invalid_fixture_refuses_to_start(spec_file: Path, tmp_path: Path) -> No
         create_app([ApiOptions("tiny", spec=spec_file, api_cls=TinyAPI, fixtures=fixtures)])
     (fixtures / "things.json").write_text(json.dumps([{"id": "t_1", "size": 2}]))
     app = create_app([ApiOptions("tiny", spec=spec_file, api_cls=TinyAPI, fixtures=fixtures)])
-    with TestClient(app, headers={"Authorization": "Bearer k"}) as c:
+    with TestClient(app, headers={"Authorization": "Bearer k"}, base_url="http://localhost") as c:
         c.post("/things", json={"size": 4})
         assert len(c.get("/things").json()) == 2
-        assert c.post("/__admin/reset").json() == {"reset": ["tiny"]}
+        reset = c.post("/__admin/reset").json()
+        assert reset["reset"] == ["tiny"]
+        assert reset["clock"]["real_time"] is True
         assert c.get("/things").json() == [{"id": "t_1", "size": 2}]
 
 
 def test_admin_clock_moves_time(client: TestClient, tiny: Any) -> None:
-    before = client.get("/__admin/clock").json()["now"]
-    moved = client.post("/__admin/clock", json={"advance": 3600}).json()
+    admin = "http://localhost/__admin"
+    before = client.get(f"{admin}/clock").json()["now"]
+    moved = client.post(f"{admin}/clock", json={"advance": 3600}).json()
     assert moved["now"] >= before + 3600
-    frozen = client.post("/__admin/clock", json={"freeze": True}).json()
+    frozen = client.post(f"{admin}/clock", json={"freeze": True}).json()
     assert frozen["frozen"] is True
-    assert client.post("/__admin/clock", json={"bogus": 1}).status_code == 400
+    bogus = client.post(f"{admin}/clock", json={"bogus": 1})
+    assert bogus.status_code == 400
+    assert bogus.json()["error"]["code"] == "invalid_clock"
 
 
 @pytest.mark.expects_violations
