@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 REDIS_SERVER = shutil.which("redis-server")
+#: Any bearer token opens the admin API of a mock started without --admin-token.
+ADMIN = {"Authorization": "Bearer test-admin"}
 
 
 def free_port() -> int:
@@ -100,7 +102,8 @@ def mock_process(*args: str, timeout: float = 60) -> Iterator[tuple[str, subproc
             if process.poll() is not None:
                 raise RuntimeError(f"mockserver exited: {process.stderr.read().decode()}")  # type: ignore[union-attr]
             try:
-                if httpx.get(f"{base}/__admin/health", timeout=2).status_code == 200:
+                health = httpx.get(f"{base}/__admin/health", headers=ADMIN, timeout=2)
+                if health.status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
