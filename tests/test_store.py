@@ -351,3 +351,18 @@ def test_two_processes_creating_the_same_key_make_one(two_stores: tuple[Store, S
     owner = first.run(lambda u: u.get("names", "x"))
     assert owner is not None
     assert results == [owner["owner"]]
+
+
+@pytest.mark.parametrize("two_stores", ["redis"], indirect=True)
+def test_adding_a_key_another_process_took_meanwhile_is_refused(
+    two_stores: tuple[Store, Store],
+) -> None:
+    first, second = two_stores
+    unit = first.begin()
+    unit.add("things", "x", {"by": "first"})  # not read: checked when the unit commits
+    second.run(lambda u: u.add("things", "x", {"by": "second"}))
+    with pytest.raises(Conflict):
+        unit.commit()
+    with pytest.raises(KeyError):  # run again, the unit now finds it taken
+        first.run(lambda u: u.add("things", "x", {"by": "first"}))
+    assert first.run(lambda u: u.get("things", "x")) == {"by": "second"}

@@ -21,8 +21,9 @@ last (so reading the clock and finding nothing due costs no round trip) and chec
 the context of each read. A unit whose reads all saw the same context and wrote nothing
 commits without a round trip; one whose reads straddled another commit or a move of the
 clock, or found an assumption about a queue wrong, has its reads checked by the commit script
-(and runs again if they no longer hold). A GET by id costs one round trip; a create, one per
-row it checks plus the commit.
+(and runs again if they no longer hold). A GET by id costs one round trip; a create, its
+commit plus one per existing row it reads: a row added under a new key is not read first, the
+commit checks the key is still free.
 
 Key layout (schema version :data:`SCHEMA_VERSION`; ``P`` = ``mockserver:v1:<api>``):
 
@@ -115,6 +116,8 @@ class RedisStore(Store):
         self.queues: tuple[str, ...] = ()
         #: The head (earliest score) of each watched queue as last seen (None: empty).
         self.heads: dict[str, float | None] = {}
+        #: Keys a unit added blindly and found taken at commit: added with a read next time.
+        self.taken: set[tuple[str, str]] = set()
         self._queues_lock = threading.Lock()
 
     def _open(self) -> UnitOfWork:
@@ -353,6 +356,16 @@ class _RedisUnit(UnitOfWork):
         staged[key] = data
         self._writes += ["p", table, key, data]
 
+    def add(self, table: str, key: str, row: Record) -> None:
+        known = (table, key) in self._seen or key in self._staged.get(table, {})
+        if known or self._cleared or (table, key) in self.store.taken:
+            super().add(table, key, row)
+            return
+        # a new key (a fresh id, as a rule): no read now; the commit checks it is still free
+        # (a taken one makes the unit run again, and then it is read: KeyError)
+        self._reads += ["a", table, key]
+        self.put(table, key, row)
+
     def delete(self, table: str, key: str) -> None:
         self._staged.setdefault(table, {})[key] = None
         self._writes += ["x", table, key]
@@ -442,7 +455,11 @@ class _RedisUnit(UnitOfWork):
             args += self._writes
         ok, what = self.store.call("COMMIT", [], args)
         if not ok:
-            raise Conflict(f"changed meanwhile: {what.decode(errors='replace')}")
+            what = what.decode(errors="replace")
+            if what.startswith("taken "):
+                table, _, key = what[len("taken ") :].partition("/")
+                self.store.taken.add((table, key))
+            raise Conflict(f"changed meanwhile: {what}")
 
     def rollback(self) -> None:
         if not self.closed:

@@ -71,6 +71,7 @@ return out
 #: ARGV: key prefix, then the reads to check, then the writes to apply, each an operation
 #: letter and its operands:
 #:   r table key version       a row read (version '' when it was absent)
+#:   a table key               a row added without reading it first: it must still be absent
 #:   t table version           rows() of a table (its content version)
 #:   m table version           count() of a table (its membership version)
 #:   d queue now n e1..en      pop_due(): the due entries seen
@@ -96,6 +97,11 @@ while i <= n do
       return {0, 'row ' .. ARGV[i + 1] .. '/' .. ARGV[i + 2]}
     end
     i = i + 4
+  elseif op == 'a' then
+    if redis.call('HEXISTS', p .. ':t:' .. ARGV[i + 1], ARGV[i + 2]) == 1 then
+      return {0, 'taken ' .. ARGV[i + 1] .. '/' .. ARGV[i + 2]}
+    end
+    i = i + 3
   elseif op == 't' or op == 'm' then
     local versions = p .. (op == 't' and ':tv' or ':tm')
     if (redis.call('HGET', versions, ARGV[i + 1]) or '') ~= ARGV[i + 2] then
