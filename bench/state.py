@@ -1,6 +1,6 @@
 """Benchmark the state backends: memory, SQLite and Redis, with one and two workers.
 
-    make bench-state                                   # ~3 minutes
+    make bench-state                                   # ~4 minutes
     python bench/state.py [--seconds 10] [--repeat 3] [--connections 16] [--quick]
 
 Servers measured, one at a time, each ``python -m mockserver serve --api vinr`` on a free
@@ -9,6 +9,8 @@ loopback port with validation on:
 - ``memory x1``: the default, one worker;
 - ``sqlite x1``: ``--state sqlite:///<tmp>/state.db``, one worker (every create is synced to
   disk before its answer, with group commit);
+- ``sqlite x2``: the same file with ``--workers 2`` (units of work run one at a time across the
+  workers: what the second worker adds is the part of a request outside its unit);
 - ``redis x1``: ``--state redis://...``, one worker (what one worker costs and gives);
 - ``redis x2``: the same with ``--workers 2``.
 
@@ -72,6 +74,7 @@ class Config:
 CONFIGS = (
     Config("memory x1", "memory", 1),
     Config("sqlite x1", "sqlite", 1),
+    Config("sqlite x2", "sqlite", 2),
     Config("redis x1", "redis", 1),
     Config("redis x2", "redis", 2),
 )
@@ -205,6 +208,9 @@ def main() -> int:
         "get: redis x2 / redis x1 (scaling, 2 cores)": ratio(results, "redis x2", "redis x1", "get"),
         "create: redis x2 / redis x1": ratio(results, "redis x2", "redis x1", "create"),
         "create: redis x2 / memory x1": ratio(results, "redis x2", "memory x1", "create"),
+        "get: sqlite x1 / memory x1": ratio(results, "sqlite x1", "memory x1", "get"),
+        "get: sqlite x2 / sqlite x1": ratio(results, "sqlite x2", "sqlite x1", "get"),
+        "create: sqlite x2 / sqlite x1": ratio(results, "sqlite x2", "sqlite x1", "create"),
     }
     print()
     print(f"{'server':<12} {'case':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
