@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -85,12 +86,52 @@ class Measured:
     rps: float | None = None
     p50_ms: float | None = None
     p99_ms: float | None = None
+    #: CPU time per request (µs, median over the runs): the server's workers, redis-server, wrk
+    server_cpu_us: float | None = None
+    redis_cpu_us: float | None = None
+    wrk_cpu_us: float | None = None
+    #: requests/s the configuration would serve on two otherwise idle cores, from its CPU time
+    #: per request (see ``capacity``)
+    capacity_rps: float | None = None
     runs: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+CORES = 2
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of the processes ``pids`` so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICK
+
+
+def capacity(config: Config, m: Measured) -> float | None:
+    """Requests/s on :data:`CORES` idle cores, from the CPU time each request costs.
+
+    One worker can use one core at most. Several workers share the cores with redis-server and
+    wrk, so their bound counts those too; one worker leaves wrk and Redis the other core. This
+    reads the same on a quiet and on a busy machine, where throughput does not (other
+    processes take turns with ours, and every wait for Redis or the disk loses the core).
+    """
+    if not m.server_cpu_us:
+        return None
+    per_worker = 1e6 / (m.server_cpu_us / config.workers)
+    if config.workers == 1:
+        return round(per_worker, 1)
+    shared = (m.server_cpu_us or 0) + (m.redis_cpu_us or 0) + (m.wrk_cpu_us or 0)
+    return round(min(config.workers * per_worker, CORES * 1e6 / shared), 1)
+
+
 @contextmanager
-def redis_server(directory: Path) -> Iterator[str]:
+def redis_server(directory: Path) -> Iterator[tuple[str, int]]:
     binary = shutil.which("redis-server")
     if binary is None:
         sys.exit("bench: redis-server is not installed (apt-get install -y redis-server)")
@@ -100,7 +141,7 @@ def redis_server(directory: Path) -> Iterator[str]:
     log = directory / "redis.log"
     command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory)]
     command += ["--save", "", "--appendonly", "no", "--logfile", str(log)]
-    with bench.running(command, directory / "redis.out"):
+    with bench.running(command, directory / "redis.out") as process:
         url = f"redis://127.0.0.1:{port}/0"
         client = redis.Redis.from_url(url)
         deadline = time.monotonic() + 10
@@ -113,7 +154,7 @@ def redis_server(directory: Path) -> Iterator[str]:
                     sys.exit(f"bench: redis-server did not start: {log.read_text()}")
                 time.sleep(0.02)
         try:
-            yield url
+            yield url, process.pid
         finally:
             client.close()
 
@@ -135,7 +176,7 @@ def state_url(config: Config, directory: Path, redis_url: str) -> str:
 
 
 def measure(
-    config: Config, state: str, settings: bench.Settings, directory: Path
+    config: Config, state: str, settings: bench.Settings, directory: Path, redis_pid: int
 ) -> dict[str, Measured]:
     port = bench.free_port()
     base = f"http://127.0.0.1:{port}"
@@ -154,25 +195,49 @@ def measure(
                 bench.warm_up(client, base, API, case, settings.warmup_requests)
                 script = bench.wrk_script(case, directory)
                 command = bench.wrk_command(base + case.path, API, case, settings, script)
+                servers = bench.process_tree(proc.pid)
                 for _ in range(settings.repeat):
+                    before = (cpu_seconds(servers), cpu_seconds([redis_pid]), children_cpu())
                     run = bench.run_wrk(command, settings.seconds)
+                    after = (cpu_seconds(servers), cpu_seconds([redis_pid]), children_cpu())
                     if run.non_2xx_3xx or run.socket_errors:
                         raise RuntimeError(
                             f"wrk saw {run.non_2xx_3xx} non-2xx answers, socket errors "
                             f"{run.socket_errors}: {bench.log_tail(log)}"
                         )
-                    measured.runs.append(asdict(run))
+                    cpu = [(b - a) / run.requests * 1e6 for a, b in zip(before, after, strict=True)]
+                    measured.runs.append(
+                        {
+                            **asdict(run),
+                            "server_cpu_us": cpu[0],
+                            "redis_cpu_us": cpu[1],
+                            "wrk_cpu_us": cpu[2],
+                        }
+                    )
             except (RuntimeError, httpx.HTTPError) as exc:
                 measured.error = str(exc)
                 continue
             measured.rps = round(statistics.median(r["rps"] for r in measured.runs), 1)
             measured.p50_ms = statistics.median(r["p50_ms"] for r in measured.runs)
             measured.p99_ms = statistics.median(r["p99_ms"] for r in measured.runs)
+            for name in ("server_cpu_us", "wrk_cpu_us") + (
+                ("redis_cpu_us",) if config.state == "redis" else ()
+            ):
+                setattr(measured, name, round(statistics.median(r[name] for r in measured.runs), 1))
+            measured.capacity_rps = capacity(config, measured)
     return results
 
 
-def ratio(results: dict[str, dict[str, Measured]], top: str, bottom: str, case: str) -> float | None:
-    a, b = results[top][case].rps, results[bottom][case].rps
+def children_cpu() -> float:
+    """CPU time of this script's finished children (the wrk runs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def ratio(
+    results: dict[str, dict[str, Measured]], top: str, bottom: str, case: str, what: str = "rps"
+) -> float | None:
+    a, b = getattr(results[top][case], what), getattr(results[bottom][case], what)
     return round(a / b, 2) if a and b else None
 
 
@@ -194,18 +259,41 @@ def main() -> int:
     results: dict[str, dict[str, Measured]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-state-") as tmp:
         directory = Path(tmp)
-        with redis_server(directory) as redis_url:
+        with redis_server(directory) as (redis_url, redis_pid):
             for config in CONFIGS:
                 print(f"bench: {config.key} ...", flush=True)
                 state = state_url(config, directory, redis_url)
-                results[config.key] = measure(config, state, settings, directory)
+                results[config.key] = measure(config, state, settings, directory, redis_pid)
 
+    pairs = [
+        ("get", "redis x2", "memory x1", "goal >= 1.5"),
+        ("create", "sqlite x1", "memory x1", "goal >= 0.5"),
+        ("get", "redis x1", "memory x1", "one worker's cost"),
+        ("create", "redis x1", "memory x1", ""),
+        ("create", "redis x2", "memory x1", ""),
+        ("get", "redis x2", "redis x1", "scaling"),
+        ("get", "sqlite x1", "memory x1", ""),
+        ("get", "sqlite x2", "sqlite x1", ""),
+        ("create", "sqlite x2", "sqlite x1", ""),
+    ]
+    capacities = {
+        f"{case}: {top} / {bottom}" + (f" ({note})" if note else ""): ratio(
+            results, top, bottom, case, "capacity_rps"
+        )
+        for case, top, bottom, note in pairs
+    }
     ratios = {
         "get: redis x2 / memory x1 (goal >= 1.5)": ratio(results, "redis x2", "memory x1", "get"),
-        "create: sqlite x1 / memory x1 (goal >= 0.5)": ratio(results, "sqlite x1", "memory x1", "create"),
-        "get: redis x1 / memory x1 (one worker's cost)": ratio(results, "redis x1", "memory x1", "get"),
+        "create: sqlite x1 / memory x1 (goal >= 0.5)": ratio(
+            results, "sqlite x1", "memory x1", "create"
+        ),
+        "get: redis x1 / memory x1 (one worker's cost)": ratio(
+            results, "redis x1", "memory x1", "get"
+        ),
         "create: redis x1 / memory x1": ratio(results, "redis x1", "memory x1", "create"),
-        "get: redis x2 / redis x1 (scaling, 2 cores)": ratio(results, "redis x2", "redis x1", "get"),
+        "get: redis x2 / redis x1 (scaling, 2 cores)": ratio(
+            results, "redis x2", "redis x1", "get"
+        ),
         "create: redis x2 / redis x1": ratio(results, "redis x2", "redis x1", "create"),
         "create: redis x2 / memory x1": ratio(results, "redis x2", "memory x1", "create"),
         "get: sqlite x1 / memory x1": ratio(results, "sqlite x1", "memory x1", "get"),
@@ -213,16 +301,24 @@ def main() -> int:
         "create: sqlite x2 / sqlite x1": ratio(results, "sqlite x2", "sqlite x1", "create"),
     }
     print()
-    print(f"{'server':<12} {'case':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
+    header = f"{'server':<10} {'case':<7} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7}"
+    print(f"{header} {'cpu µs: server':>15} {'redis':>6} {'wrk':>5} {'capacity req/s':>15}")
     for key, cases in results.items():
         for name, m in cases.items():
             if m.error:
-                print(f"{key:<12} {name:<8} FAILED: {m.error[:200]}")
-            else:
-                print(f"{key:<12} {name:<8} {m.rps:>9.1f} {m.p50_ms:>8.2f} {m.p99_ms:>8.2f}")
-    print()
+                print(f"{key:<10} {name:<7} FAILED: {m.error[:200]}")
+                continue
+            redis_cpu = f"{m.redis_cpu_us:.0f}" if m.redis_cpu_us is not None else "-"
+            print(
+                f"{key:<10} {name:<7} {m.rps:>8.1f} {m.p50_ms:>7.2f} {m.p99_ms:>7.2f} "
+                f"{m.server_cpu_us:>15.0f} {redis_cpu:>6} {m.wrk_cpu_us:>5.0f} {m.capacity_rps:>15.0f}"
+            )
+    print("\nratios of measured req/s (this machine, as loaded now):")
     for label, value in ratios.items():
-        print(f"{label:<48} {value if value is not None else 'n/a'}")
+        print(f"  {label:<46} {value if value is not None else 'n/a'}")
+    print(f"\nratios of capacity on {CORES} idle cores (from CPU time per request):")
+    for label, value in capacities.items():
+        print(f"  {label:<46} {value if value is not None else 'n/a'}")
     print(f"\nmachine: {facts['nproc']} cores, load at start {facts['loadavg_at_start']}")
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -231,6 +327,7 @@ def main() -> int:
         "settings": asdict(settings),
         "results": {k: {c: asdict(m) for c, m in v.items()} for k, v in results.items()},
         "ratios": ratios,
+        "capacity_ratios": capacities,
     }
     bench.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     for name in (f"state-{stamp}.json", "state-latest.json"):
