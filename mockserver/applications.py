@@ -10,6 +10,7 @@ violations.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from starlette.exceptions import HTTPException
 from mockserver.admin import AdminMiddleware
 from mockserver.clock import Clock
 from mockserver.dispatch import dumps
+from mockserver.docs.serve import DocsMiddleware
 from mockserver.exceptions import ConfigurationError, Problem, ProblemKind
 from mockserver.middleware import MockMiddleware
 from mockserver.plugins import MockAPI, api_class
@@ -99,6 +101,7 @@ def create_app(
             ServerErrorMiddleware,
             ExceptionMiddleware,
             admin,
+            functools.partial(DocsMiddleware, server=server),
             mock,
             SwaggerUIMiddleware,
             RoutingMiddleware,
