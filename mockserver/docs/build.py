@@ -152,6 +152,7 @@ def root_index(results: Sequence[Built]) -> dict[str, str]:
     html = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1"><title>API references</title>'
+        '<link rel="icon" href="data:,">'
         f'<style>{asset("docs.css")}</style></head><body><main style="margin:0 auto;padding:2rem">'
         f'<h1>API references</h1><ul class="toc">{items}</ul></main></body></html>'
     )

@@ -51,6 +51,7 @@ class ResponseRow:
 
 @dataclass
 class Body:
+    anchor: str
     description: str
     required: bool
     media_type: str
@@ -422,7 +423,7 @@ class _Builder:
             media = success.json or next(iter(success.content.values()), None)
             if media is not None and media.schema is not None:
                 returns = self._body(
-                    media.schema, page, f"{anchor}-returns", success.description, True, media.name
+                    media.schema, page, f"{anchor}-returns", success.description, False, media.name
                 )
         example = None
         if call.response is not MISSING:
@@ -459,11 +460,12 @@ class _Builder:
         media_type: str,
     ) -> Body:
         if schema is None:
-            return Body(description, required, media_type, "any", [], [])
+            return Body(anchor, description, required, media_type, "any", [], [])
         name = schema.ref_name
         owner = self.index.owners.get(name) if name else None
         if owner is not None and owner != (page, anchor):
             return Body(
+                anchor,
                 description,
                 required,
                 media_type,
@@ -473,7 +475,9 @@ class _Builder:
                 link=(owner, name or ""),
             )
         attributes, variants = self.index.tree(schema, page, anchor)
-        return Body(description, required, media_type, type_label(schema), attributes, variants)
+        return Body(
+            anchor, description, required, media_type, type_label(schema), attributes, variants
+        )
 
     def event(self, event: Event) -> EventView:
         def schema_link(schema: Schema | None) -> tuple[str, Place | None] | None:
@@ -501,14 +505,25 @@ class _Builder:
         )
 
     def events_page(self) -> Page:
+        objects = []
         for event in self.document.events.values():
             for schema in (event.schema, event.object):
-                if (
-                    schema is not None
-                    and schema.ref_name
-                    and schema.ref_name not in self.index.owners
-                ):
-                    self.index.tree(schema, "event-types", f"schema-{slug(schema.ref_name)}")
+                if schema is None or not schema.ref_name or schema.ref_name in self.index.owners:
+                    continue
+                anchor = f"schema-{slug(schema.ref_name)}"
+                attributes, variants = self.index.tree(schema, "event-types", anchor)
+                example = schema.example
+                objects.append(
+                    ObjectView(
+                        title=object_title(schema),
+                        anchor=anchor,
+                        name=schema.ref_name,
+                        description=schema.description,
+                        attributes=attributes,
+                        variants=variants,
+                        example=json_text(example) if example is not MISSING else None,
+                    )
+                )
         events = [self.event(e) for e in self.document.events.values()]
         return Page(
             slug="event-types",
@@ -516,6 +531,7 @@ class _Builder:
             title="Event types",
             summary=f"Every event type the API emits ({len(events)}).",
             events=events,
+            error_objects=objects,
         )
 
     def errors_page(self) -> Page:

@@ -31,6 +31,7 @@ class Variant:
     attributes: list[Attribute] = field(default_factory=list)
     link: Place | None = None
     description: str = ""
+    anchor: str = ""
 
 
 @dataclass
@@ -194,11 +195,14 @@ class SchemaIndex:
     def tree(self, schema: Schema, page: str, anchor: str) -> tuple[list[Attribute], list[Variant]]:
         """The attributes (and alternatives) of ``schema`` shown at ``(page, anchor)``."""
         schema = effective(schema)
-        if schema.ref_name:
-            self.claim(schema.ref_name, (page, anchor))
-        return self._children(
-            schema, page, anchor, 0, {schema.ref_name} if schema.ref_name else set()
-        )
+        name = schema.ref_name
+        claimed = bool(name) and name not in self.owners
+        if name:
+            self.claim(name, (page, anchor))
+        attributes, variants = self._children(schema, page, anchor, 0, {name} if name else set())
+        if claimed and name and not attributes and not variants:
+            del self.owners[name]  # nothing shown here: nothing to link to
+        return attributes, variants
 
     def _children(
         self, schema: Schema, page: str, anchor: str, depth: int, path: set[str]
@@ -340,14 +344,16 @@ class SchemaIndex:
             attributes = [
                 Attribute(
                     name=v.title,
-                    anchor=f"{anchor}-{i}",
+                    anchor=v.anchor,
                     type=v.type,
                     link=(v.link, v.title) if v.link else None,
                     children=v.attributes,
+                    description=v.description,
                 )
-                for i, v in enumerate(variants)
+                for v in variants
             ]
         return Variant(
+            anchor=anchor,
             title=title,
             type=type_label(schema),
             attributes=attributes,

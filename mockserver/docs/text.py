@@ -52,6 +52,18 @@ def _fence(code: str, lang: str, _attrs: str) -> str:
 _MD = MarkdownIt("commonmark", {"highlight": _fence, "html": False}).enable("table")
 
 
+def _mark_links(state: Any) -> None:
+    """Links written in the spec's descriptions carry ``class="sl"``: they point wherever their
+    author meant (often the vendor's own site), not into these pages."""
+    for token in state.tokens:
+        for child in token.children or ():
+            if child.type == "link_open":
+                child.attrSet("class", "sl")
+
+
+_MD.core.ruler.push("mark_links", _mark_links)
+
+
 @functools.lru_cache(maxsize=8192)
 def markdown(text: str) -> Markup:
     """A CommonMark description as HTML (blocks: paragraphs, lists, tables, code)."""
@@ -63,7 +75,7 @@ def markdown(text: str) -> Markup:
         and not stripped[:1].isdigit()
         and not stripped.startswith(("-", "+"))
     ):
-        return Markup(f"<p>{escape(stripped)}</p>")
+        return Markup(f"<p>{escape(stripped)}</p>\n")
     return Markup(_MD.render(text))
 
 
