@@ -33,6 +33,7 @@ class ParameterRow:
     type: str
     required: bool
     default: str | None
+    example: str | None
     limits: list[str]
     enum: list[str]
     description: str
@@ -380,6 +381,7 @@ class _Builder:
                     type=type_label(p.schema),
                     required=p.required,
                     default=None if p.default is MISSING else json_text(p.default),
+                    example=None if p.example is MISSING else json_text(p.example),
                     limits=limits_text(p.schema),
                     enum=[str(v) for v in enum],
                     description=p.description or (p.schema.description if p.schema else ""),

@@ -25,6 +25,7 @@ from mockserver.docs.text import (
     plain,
     text_html,
 )
+from mockserver.docs.trees import attributes_html, variants_html
 
 __all__ = ["render_html", "render_markdown", "render_single", "search_index"]
 
@@ -48,6 +49,8 @@ def _env() -> Environment:
         lstrip_blocks=False,
     )
     env.globals["try_json"] = _try_json
+    env.globals["attributes_html"] = attributes_html
+    env.globals["variants_html"] = variants_html
     env.filters["md"] = markdown
     env.filters["mdd"] = description
     env.filters["text"] = text_html

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.docs.execute import Call
-from mockserver.docs.text import replace_literals
+from mockserver.docs.text import json_text, replace_literals
 from mockserver.spec import MISSING
 
 __all__ = ["LANGUAGES", "Sample", "samples"]
@@ -70,7 +70,7 @@ def curl(call: Call, url: str) -> Parts:
         parts += [(" \\\n  -H ", "bash"), (shlex.quote(f"{name}: {value}"), "str")]
     if call.body is MISSING:
         return parts
-    body = json.dumps(call.body, indent=2, ensure_ascii=False)
+    body = json_text(call.body)
     if "'" in body:  # rare: the shell's own quoting
         return [*parts, (" \\\n  -d ", "bash"), (shlex.quote(body), "str")]
     return [*parts, (" \\\n  -d ", "bash"), ("'", "text"), (body, "json"), ("'", "text")]
@@ -78,7 +78,7 @@ def curl(call: Call, url: str) -> Parts:
 
 def _py(value: Any, indent: int) -> str:
     """A JSON value as a Python literal (``true`` -> ``True``), shifted right by ``indent``."""
-    text = replace_literals(json.dumps(value, indent=2, ensure_ascii=False), _PYTHON)
+    text = replace_literals(json_text(value), _PYTHON)
     return text.replace("\n", "\n" + " " * indent)
 
 
@@ -112,10 +112,10 @@ def javascript(call: Call, url: str) -> Parts:
         (",\n", "javascript"),
     ]
     if call.headers:
-        headers = json.dumps(call.headers, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        headers = json_text(call.headers).replace("\n", "\n  ")
         parts += [("  headers: ", "javascript"), (headers, "json+2"), (",\n", "javascript")]
     if call.body is not MISSING:
-        body = json.dumps(call.body, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        body = json_text(call.body).replace("\n", "\n  ")
         parts += [
             ("  body: JSON.stringify(", "javascript"),
             (body, "json+2"),

@@ -46,6 +46,8 @@ class Attribute:
     deprecated: bool = False
     enum: list[str] = field(default_factory=list)
     default: str | None = None
+    #: The schema's example, for scalar values (JSON text).
+    example: str | None = None
     limits: list[str] = field(default_factory=list)
     description: str = ""
     #: The named schema this attribute's value is, shown elsewhere: (place, name).
@@ -169,6 +171,14 @@ def limits_text(schema: Schema | None) -> list[str]:
     ):
         found += [f"items: {text}" for text in limits_text(schema.items)]
     return found
+
+
+def _scalar_example(schema: Schema, target: Schema) -> str | None:
+    """The example of a scalar value (objects and arrays show theirs in the examples)."""
+    example = schema.example if schema.example is not MISSING else target.example
+    if example is MISSING or isinstance(example, (dict, list)):
+        return None
+    return _json(example)
 
 
 def _is_object(schema: Schema) -> bool:
@@ -326,6 +336,7 @@ class SchemaIndex:
             deprecated=schema.deprecated or target.deprecated,
             enum=[_json(v) if not isinstance(v, str) else v for v in enum or ()],
             default=None if default is MISSING else _json(default),
+            example=_scalar_example(schema, target),
             limits=limits_text(schema),
             description=schema.description or target.description,
             link=link,

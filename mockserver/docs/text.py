@@ -13,8 +13,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from markdown_it import MarkdownIt
-from markupsafe import Markup, escape
+from markdown_it.common.utils import escapeHtml
+from markupsafe import Markup
 from pygments.lexers import get_lexer_by_name
 from pygments.token import Comment, Keyword, Name, Number, String
 from pygments.util import ClassNotFound
@@ -42,7 +44,33 @@ _CLASSES = (
     (Name.Variable, "n"),
     (Name.Attribute, "n"),
 )
-_PLAIN = re.compile(r"^[^`*_\[\]<>&#|\\\n!~]*$")
+# One line of prose whose only markup is `code spans` and underscores inside words: its
+# CommonMark rendering is known without parsing (most descriptions of a large document are
+# such lines; tests/docs/test_pieces.py checks the shortcut against markdown-it on every
+# description of the specs at hand).
+_SIMPLE = re.compile(r"(?:[^`*_\[\]<>&#|\\\n!~]|`[^`\n]+`|(?<=[A-Za-z0-9])_(?=[A-Za-z0-9]))*")
+_CODE_SPAN = re.compile(r"(`[^`\n]+`)")
+
+
+def _simple(text: str) -> str | None:
+    """The inline HTML of a simple line (see ``_SIMPLE``), or ``None`` when it is not one."""
+    if (
+        text != text.strip()
+        or not _SIMPLE.fullmatch(text)
+        or text[:1] in "-+=>"
+        or text[:1].isdigit()
+    ):
+        return None
+    out = []
+    for part in _CODE_SPAN.split(text):
+        if len(part) > 1 and part[0] == part[-1] == "`":
+            code = part[1:-1]
+            if code.startswith(" ") and code.endswith(" ") and code.strip():
+                code = code[1:-1]
+            out.append(f"<code>{escapeHtml(code)}</code>")
+        else:
+            out.append(escapeHtml(part))
+    return "".join(out)
 
 
 def _fence(code: str, lang: str, _attrs: str) -> str:
@@ -69,13 +97,9 @@ def markdown(text: str) -> Markup:
     """A CommonMark description as HTML (blocks: paragraphs, lists, tables, code)."""
     if not text:
         return Markup("")
-    stripped = text.strip()
-    if (
-        _PLAIN.match(stripped)
-        and not stripped[:1].isdigit()
-        and not stripped.startswith(("-", "+"))
-    ):
-        return Markup(f"<p>{escape(stripped)}</p>\n")
+    simple = _simple(text)
+    if simple is not None:
+        return Markup(f"<p>{simple}</p>\n")
     return Markup(_MD.render(text))
 
 
@@ -93,8 +117,9 @@ def inline(text: str) -> Markup:
     """A short CommonMark text (a summary) as inline HTML, without the paragraph."""
     if not text:
         return Markup("")
-    if _PLAIN.match(text):
-        return Markup(escape(text))
+    simple = _simple(text)
+    if simple is not None:
+        return Markup(simple)
     return Markup(_MD.renderInline(text))
 
 
@@ -234,8 +259,11 @@ def _literal_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def json_text(value: Any) -> str:
-    """Pretty JSON for examples (two-space indent, non-ASCII kept)."""
-    return json.dumps(value, indent=2, ensure_ascii=False)
+    """Pretty JSON for examples and samples (two-space indent, non-ASCII kept)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+    except TypeError:  # what orjson refuses (integers beyond 64 bits, non-string keys)
+        return json.dumps(value, indent=2, ensure_ascii=False)
 
 
 def slug(text: str) -> str:

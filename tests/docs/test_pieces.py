@@ -251,3 +251,44 @@ def test_each_named_schema_is_expanded_once_and_linked_after() -> None:
     assert recursive.link == (("page", "root"), "Root")  # a cycle links back, never loops
     (b,), _ = index.tree(document.schema("Other"), "other", "elsewhere")
     assert b.children == [] and b.link == (("page", "root-a"), "Big")  # shown once, linked after
+
+
+def test_the_shortcut_for_simple_lines_renders_as_markdown_it_does() -> None:
+    from mockserver.docs.text import _MD, _simple
+
+    from .conftest import OFFICIAL_SPEC, ROOT
+
+    texts: set[str] = {
+        "a `b` c",
+        "` x `",
+        "snake_case and `co_de`",
+        "_emph_",
+        "x__y",
+        "1. item",
+        'it\'s "quoted" & <b>',
+    }
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("description", "summary") and isinstance(value, str):
+                    texts.add(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    specs = [
+        ROOT / "mockserver" / "apis" / name / "openapi.yaml" for name in ("vinr", "voucherify")
+    ]
+    specs += [OFFICIAL_SPEC] if OFFICIAL_SPEC.is_file() else []
+    for spec in specs:
+        walk(load(spec).raw)
+    shortcut = 0
+    for text in texts:
+        simple = _simple(text)
+        if simple is not None:
+            shortcut += 1
+            assert f"<p>{simple}</p>\n" == _MD.render(text), text
+    assert shortcut > len(texts) / 3
