@@ -78,7 +78,7 @@ def build_target(
     document = Document.from_dict(load_document(path))
     seconds["load"] = time.perf_counter() - start
     start = time.perf_counter()
-    calls = run_examples(
+    run = run_examples(
         document,
         target.api if execute else None,
         target.spec,
@@ -87,7 +87,7 @@ def build_target(
     seconds["examples"] = time.perf_counter() - start
     start = time.perf_counter()
     label = name or target.api or slug(document.title or path.stem)
-    site = build_site(document, calls, base_url, label)
+    site = build_site(document, run.calls, base_url, label, run.events)
     files: dict[str, str] = {}
     if "html" in formats:
         if single_file:
@@ -97,7 +97,7 @@ def build_target(
     if "markdown" in formats:
         files.update(render_markdown(site))
         files["examples.json"] = json.dumps(
-            [c.as_json() for c in calls if c.order >= 0 or not c.executed], indent=1
+            [c.as_json() for c in run.calls if c.order >= 0 or not c.executed], indent=1
         )
     seconds["render"] = time.perf_counter() - start
     return Built(name=label, site=site, files=files, seconds=seconds)

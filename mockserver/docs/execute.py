@@ -323,6 +323,17 @@ def _document_example(op: Operation) -> tuple[int | None, Any]:
     return None, MISSING
 
 
+@dataclass
+class Run:
+    """What running the samples produced."""
+
+    #: Every operation's sample, in the order they ran (not-executed ones included).
+    calls: list[Call]
+    #: Event type -> a payload of that type the mock emitted during the run (see
+    #: :func:`_event_payloads`); empty when nothing ran.
+    events: dict[str, Any] = field(default_factory=dict)
+
+
 def run_examples(
     document: Document,
     api: str | None,
@@ -330,7 +341,7 @@ def run_examples(
     *,
     key: str = DOCS_KEY,
     keep_going: bool = False,
-) -> list[Call]:
+) -> Run:
     """Run every operation's sample against a fresh in-process mock of ``api``.
 
     ``api`` is a registered API name (its handlers execute the samples), ``spec`` the
@@ -345,17 +356,17 @@ def run_examples(
         for call in calls:
             call.status, call.response = _document_example(call.operation)
             call.note = call.note or "no mock API was given to run it against"
-        return calls
-    calls = asyncio.run(_run(document, api, spec, order, key))
-    problems = [call.problem for call in calls if call.problem]
+        return Run(calls)
+    run = asyncio.run(_run(document, api, spec, order, key))
+    problems = [call.problem for call in run.calls if call.problem]
     if problems and not keep_going:
         raise ExampleError(problems)
-    return calls
+    return run
 
 
 async def _run(
     document: Document, api: str, spec: Path | None, order: list[Operation], key: str
-) -> list[Call]:
+) -> Run:
     from mockserver.applications import ApiOptions, create_app
 
     app = create_app([ApiOptions(name=api, spec=spec)])
@@ -399,7 +410,47 @@ async def _run(
             )
         if kind(op) == "list" and status is not None and 200 <= status < 300:
             ids.seen.setdefault(op.path, _Ids.items(body))
-    return calls
+    return Run(calls, await _event_payloads(app, document, implemented, key))
+
+
+async def _event_payloads(
+    app: Any, document: Document, implemented: set[str], key: str
+) -> dict[str, Any]:
+    """A payload of each event type the run made the mock emit.
+
+    Read back through the API itself: a list operation whose items are the events' payload
+    schema (VINR's ``GET /v1/events``), asked for its largest page; an item belongs to the
+    event type one of its string fields names. The mock validates that response like any.
+    """
+    payloads = {id(e.schema) for e in document.events.values() if e.schema is not None}
+    found: dict[str, Any] = {}
+    for op in document.operations:
+        schema = _success_schema(op)
+        if op.id not in implemented or kind(op) != "list" or schema is None:
+            continue
+        properties, _ = schema.object_properties()
+        if not any(p.items is not None and id(p.items) in payloads for p in properties.values()):
+            continue
+        headers, query = credentials(document, op, key)
+        for parameter in op.parameters_in("query"):
+            limit = parameter.schema.maximum if parameter.schema is not None else None
+            if parameter.name in ("limit", "page_size", "per_page") and isinstance(limit, int):
+                query.append((parameter.name, str(limit)))
+        before = len(app.mock.violations())
+        status, _, body = await _asgi(app, "GET", op.path, query, headers, MISSING)
+        if status is None or not 200 <= status < 300 or len(app.mock.violations()) > before:
+            continue
+        for item in reversed(_Ids.items(body)):  # oldest first: the first of each type
+            for value in item.values():
+                if isinstance(value, str) and value in document.events and value not in found:
+                    found[value] = item
+    return found
+
+
+def _success_schema(op: Operation) -> Schema | None:
+    response = op.success
+    media = response.json if response is not None else None
+    return media.schema if media is not None else None
 
 
 def _brief(body: Any) -> str:

@@ -114,6 +114,8 @@ class EventView:
     payload: tuple[str, Place | None] | None
     carries: tuple[str, Place | None] | None
     example: str | None
+    #: The example is a payload the mock emitted while the samples ran (not the spec's).
+    observed: bool = False
 
 
 @dataclass
@@ -223,8 +225,11 @@ def security_lines(document: Document, op: Operation) -> list[str]:
 
 
 class _Builder:
-    def __init__(self, document: Document, calls: list[Call], base_url: str) -> None:
+    def __init__(
+        self, document: Document, calls: list[Call], base_url: str, events: dict[str, Any]
+    ) -> None:
         self.document = document
+        self.emitted = events
         self.base_url = base_url
         self.calls = {call.operation.name: call for call in calls}
         self.index = SchemaIndex()
@@ -491,6 +496,9 @@ class _Builder:
         example = next(
             (e.value for e in event.examples.values() if e.value is not MISSING), MISSING
         )
+        observed = example is MISSING and event.name in self.emitted
+        if observed:
+            example = self.emitted[event.name]
         return EventView(
             name=event.name,
             anchor=f"event-{slug(event.name)}",
@@ -504,6 +512,7 @@ class _Builder:
             payload=schema_link(event.schema),
             carries=schema_link(event.object),
             example=json_text(example) if example is not MISSING else None,
+            observed=observed,
         )
 
     def events_page(self) -> Page:
@@ -612,5 +621,12 @@ def _section(markdown: str, word: str) -> str:
     return "\n".join(out).strip()
 
 
-def build_site(document: Document, calls: list[Call], base_url: str, name: str) -> Site:
-    return _Builder(document, calls, base_url).site(name)
+def build_site(
+    document: Document,
+    calls: list[Call],
+    base_url: str,
+    name: str,
+    events: dict[str, Any] | None = None,
+) -> Site:
+    """The pages of one API; ``events`` are payloads the mock emitted while the samples ran."""
+    return _Builder(document, calls, base_url, events or {}).site(name)

@@ -224,6 +224,12 @@ def test_markdown_twins_llms_txt_events_and_errors(built_docs: tuple[Path, list[
     for name in spec.events:
         assert f'id="event-{name.replace(".", "-")}"' in events
     assert 'href="campaigns.html#createCampaign"' in events  # emitted by
+    # a real payload of the type, emitted by the mock while the samples ran
+    created = events[
+        events.index('id="event-campaign-created"') : events.index('id="event-campaign-updated"')
+    ]
+    assert "Emitted by the mock while these pages were built" in created
+    assert '"type": "campaign.created"' in created
     errors = _text((vinr / "errors.html").read_text(encoding="utf-8"))
     for word in (
         "invalid_request_error",
