@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockserver.exceptions import ConfigurationError
+
 if TYPE_CHECKING:
     from mockserver.docs.build import Built
     from mockserver.runtime import ApiRuntime, MockServer
@@ -47,7 +49,11 @@ class DocsMiddleware:
         if len(self.server.runtimes) > 1 and relative in {r.api.name for r in self.server.runtimes}:
             await _respond(send, 308, b"", "text/plain", {"location": f"{path}/"})
             return
-        files = await self._files(origin, relative)
+        try:
+            files = await self._files(origin, relative)
+        except ConfigurationError as exc:  # a document the generator cannot read
+            await _respond(send, 500, f"The docs cannot be built: {exc}".encode(), "text/plain")
+            return
         if relative.endswith("/"):
             relative += "index.html"
         content = files.get(relative)
