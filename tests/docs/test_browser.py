@@ -40,8 +40,10 @@ class Watched:
         self.context = browser.new_context(**options)
         self.page = self.context.new_page()
         self.errors: list[str] = []
+        self.requests: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
 
     def shot(self, name: str, **options: Any) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -106,6 +108,8 @@ def test_the_site_from_disk_search_language_deep_links_phone_and_print(
     assert not page.locator("#nav").is_visible()
     assert page.locator('#createCampaign pre.sample[data-lang="javascript"]').is_visible()
     page.emulate_media(media="screen")
+    # offline: the pages load nothing but their own files
+    assert tab.requests and all(url.startswith(("file:", "data:")) for url in tab.requests), tab.requests
     tab.close()
 
     # a phone-width screen: one column, navigation behind the menu button
