@@ -44,16 +44,20 @@ _CLASSES = (
     (Name.Variable, "n"),
     (Name.Attribute, "n"),
 )
-# One line of prose whose only markup is `code spans` and underscores inside words: its
-# CommonMark rendering is known without parsing (most descriptions of a large document are
-# such lines; tests/docs/test_pieces.py checks the shortcut against markdown-it on every
-# description of the specs at hand).
-_SIMPLE = re.compile(r"(?:[^`*_\[\]<>&#|\\\n!~]|`[^`\n]+`|(?<=[A-Za-z0-9])_(?=[A-Za-z0-9]))*")
-_CODE_SPAN = re.compile(r"(`[^`\n]+`)")
+# One line of prose whose only markup is `code spans`, **strong words** and underscores inside
+# words: its CommonMark rendering is known without parsing (most descriptions of a large
+# document are such lines; tests/docs/test_pieces.py checks the shortcut against markdown-it
+# on every description of the specs at hand).
+_STRONG = r"(?:(?<=^)|(?<= ))\*\*[A-Za-z0-9](?:[A-Za-z0-9 ]*[A-Za-z0-9])?\*\*(?=$|[ .,;:)])"
+_SIMPLE = re.compile(
+    r"(?:[^`*_\[\]<>&#|\\\n!~]|`[^`\n]+`|(?<=[A-Za-z0-9])_(?=[A-Za-z0-9])|" + _STRONG + ")*"
+)
+_PIECES = re.compile(r"(`[^`\n]+`|" + _STRONG + ")")
 
 
 def _simple(text: str) -> str | None:
     """The inline HTML of a simple line (see ``_SIMPLE``), or ``None`` when it is not one."""
+    text = text.rstrip(" ")  # a paragraph's final spaces are dropped before inline parsing
     if (
         text != text.strip()
         or not _SIMPLE.fullmatch(text)
@@ -62,12 +66,14 @@ def _simple(text: str) -> str | None:
     ):
         return None
     out = []
-    for part in _CODE_SPAN.split(text):
+    for part in _PIECES.split(text):
         if len(part) > 1 and part[0] == part[-1] == "`":
             code = part[1:-1]
             if code.startswith(" ") and code.endswith(" ") and code.strip():
                 code = code[1:-1]
             out.append(f"<code>{escapeHtml(code)}</code>")
+        elif len(part) > 4 and part.startswith("**") and part.endswith("**"):
+            out.append(f"<strong>{escapeHtml(part[2:-2])}</strong>")
         else:
             out.append(escapeHtml(part))
     return "".join(out)

@@ -109,7 +109,9 @@ def test_the_site_from_disk_search_language_deep_links_phone_and_print(
     assert page.locator('#createCampaign pre.sample[data-lang="javascript"]').is_visible()
     page.emulate_media(media="screen")
     # offline: the pages load nothing but their own files
-    assert tab.requests and all(url.startswith(("file:", "data:")) for url in tab.requests), tab.requests
+    assert tab.requests and all(url.startswith(("file:", "data:")) for url in tab.requests), (
+        tab.requests
+    )
     tab.close()
 
     # a phone-width screen: one column, navigation behind the menu button

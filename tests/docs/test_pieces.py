@@ -266,6 +266,13 @@ def test_the_shortcut_for_simple_lines_renders_as_markdown_it_does() -> None:
         "x__y",
         "1. item",
         'it\'s "quoted" & <b>',
+        "a **b** c",
+        "**GET** `/v1`.",
+        "a**b**c",
+        "** x **",
+        "(**a**)",
+        "**a**b",
+        "trailing  ",
     }
 
     def walk(node: Any) -> None:
