@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockserver.docs.execute import run_examples
-from mockserver.docs.pages import Site, build_site
+from mockserver.docs.pages import build_site
 from mockserver.docs.render import render_html, render_markdown, render_single
 from mockserver.docs.text import slug
+from mockserver.docs.views import Site
 from mockserver.documents import load_document
 from mockserver.exceptions import ConfigurationError
 from mockserver.spec import Document

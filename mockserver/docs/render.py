@@ -14,7 +14,6 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, select_autoescape
 
-from mockserver.docs.pages import Page, Site
 from mockserver.docs.schemas import Attribute, Place
 from mockserver.docs.text import (
     code_html,
@@ -26,6 +25,7 @@ from mockserver.docs.text import (
     text_html,
 )
 from mockserver.docs.trees import attributes_html, variants_html
+from mockserver.docs.views import Page, Site
 
 __all__ = ["render_html", "render_markdown", "render_single", "search_index"]
 

@@ -1,6 +1,6 @@
 """Code samples (curl, Python with httpx, JavaScript with fetch) generated from one request.
 
-Every sample is made from the same :class:`~mockserver.docs.execute.Call`, the request the
+Every sample is made from the same :class:`~mockserver.docs.calls.Call`, the request the
 build ran against the mock, so the three languages always send the same thing and the
 response shown beside them is the one that request got.
 """
@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.docs.execute import Call
+from mockserver.docs.calls import Call
 from mockserver.docs.text import json_text, replace_literals
 from mockserver.spec import MISSING
 

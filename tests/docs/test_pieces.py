@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
-from mockserver.docs.execute import Call, credentials, kind, plan_order, sample_value
+from mockserver.docs.calls import Call, credentials, kind, plan_order, sample_value
 from mockserver.docs.samples import samples
 from mockserver.docs.schemas import SchemaIndex, limits_text, type_label
 from mockserver.docs.text import code_html, description, markdown, parts_html, replace_literals
