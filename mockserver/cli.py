@@ -139,3 +139,6 @@ def configure_logging(level: str) -> None:
 from mockserver.contract_cli import contract_command  # noqa: E402 (after the group exists)
 
 main.add_command(contract_command, name="contract")
+from mockserver.proxy.cli import proxy_command  # noqa: E402
+
+main.add_command(proxy_command, name="proxy")
