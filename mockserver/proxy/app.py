@@ -7,9 +7,13 @@
 2. checks the request with the operation's prepared validators
    (:func:`~mockserver.validation.build_validators`, the mock's own) and the spec's security
    requirements: what fails is a *request* finding (the client broke the contract);
-3. forwards it unchanged (method, path, query, headers including credentials, body) through
-   one pooled ``httpx.AsyncClient``, dropping only hop-by-hop headers and adding
-   ``X-Forwarded-For``/``-Host``/``-Proto``;
+3. forwards it unchanged (method, path, query, headers including credentials, body), dropping
+   only hop-by-hop headers and adding ``X-Forwarded-For``/``-Host``/``-Proto``, through httpx's
+   transport API: by default ``httpx_aiohttp.AiohttpTransport``, aiohttp's connection pool (any
+   ``httpx.AsyncBaseTransport`` can stand in, e.g. ``httpx.ASGITransport`` in tests). The
+   ``httpx.AsyncClient`` layer above it is left out on purpose: a proxy wants none of its
+   policies (redirects, cookie jar, auth), and its per-request cost (the cookie jar alone
+   parses every response) was a third of the proxy's;
 4. reads the response, again holding at most ``max_body`` bytes, and checks its status, headers
    and body: what fails is a *response* finding (the server broke the contract), and so is a
    2xx answer to a request that broke the contract;
