@@ -19,6 +19,7 @@ import pytest
 import uvicorn
 from starlette.testclient import TestClient
 
+from mockserver.apis.voucherify import VoucherifyAPI
 from mockserver.applications import ApiOptions, create_app
 from mockserver.clock import Clock
 
@@ -28,7 +29,7 @@ from ..conftest import assert_no_violations
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 OFFICIAL_SPEC = SHARED / "reference" / "voucherify-openapi.json"
 SEED_LIST = SHARED / "seeds" / "001_6d8e566c9611d874.txt"
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "voucherify" / "campaigns.json"
+FIXTURES = VoucherifyAPI.default_fixtures / "campaigns.json"
 
 AUTH = {"X-App-Id": "test-app-id", "X-App-Token": "test-app-token"}
 
