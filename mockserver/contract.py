@@ -49,6 +49,7 @@ from xml.etree import ElementTree
 
 from mockserver.exceptions import ConfigurationError
 from mockserver.plugins import api_class, available_apis, load_document
+from mockserver.spec import Document
 
 #: Seed used when none is given: CI runs are reproducible, ``--seed`` explores elsewhere.
 DEFAULT_SEED = 20261101
@@ -677,66 +678,37 @@ def credential_headers(raw_spec: Mapping[str, Any], key: str) -> dict[str, str]:
     return {}
 
 
-def operation_labels(raw_spec: Mapping[str, Any]) -> dict[str, str | None]:
+def operation_labels(raw_spec: Mapping[str, Any] | Document) -> dict[str, str | None]:
     """``"GET /v1/things/{id}"`` -> operationId, for every operation of the spec, in order."""
-    labels: dict[str, str | None] = {}
-    for path, item in raw_spec.get("paths", {}).items():
-        for method in _METHODS:
-            if isinstance(item, Mapping) and method in item:
-                labels[f"{method.upper()} {path}"] = item[method].get("operationId")
-    return labels
+    return {op.label: op.id for op in _document(raw_spec).operations}
 
 
-def declared_links(raw_spec: Mapping[str, Any]) -> list[str]:
+def declared_links(raw_spec: Mapping[str, Any] | Document) -> list[str]:
     """Every OpenAPI link, named the way Schemathesis names transitions."""
-    ids = {op_id: label for label, op_id in operation_labels(raw_spec).items() if op_id}
+    document = _document(raw_spec)
     links = []
-    for path, item in raw_spec.get("paths", {}).items():
-        for method in _METHODS:
-            operation = item.get(method) if isinstance(item, Mapping) else None
-            if not isinstance(operation, Mapping):
-                continue
-            for status, response in operation.get("responses", {}).items():
-                response = _deref(raw_spec, response)
-                for name, link in (response.get("links") or {}).items():
-                    link = _deref(raw_spec, link)
-                    target = ids.get(link.get("operationId", ""))
-                    if target:
-                        links.append(f"{method.upper()} {path} -> [{status}] {name} -> {target}")
+    for op in document.operations:
+        for status, response in op.responses.items():
+            for name, link in response.links.items():
+                target = document.by_id.get(link.operation_id or "")
+                if target is not None:
+                    links.append(f"{op.label} -> [{status}] {name} -> {target.label}")
     return links
 
 
-def link_operations(raw_spec: Mapping[str, Any]) -> list[str] | None:
+def link_operations(raw_spec: Mapping[str, Any] | Document) -> list[str] | None:
     """operationIds that are the source or the target of an OpenAPI link (``None``: no links)."""
     ids: set[str] = set()
-    for item in raw_spec.get("paths", {}).values():
-        for method in _METHODS:
-            operation = item.get(method) if isinstance(item, Mapping) else None
-            if not isinstance(operation, Mapping):
-                continue
-            for response in operation.get("responses", {}).values():
-                for link in (_deref(raw_spec, response).get("links") or {}).values():
-                    target = _deref(raw_spec, link).get("operationId")
-                    if target and operation.get("operationId"):
-                        ids.update((str(target), str(operation["operationId"])))
+    for op in _document(raw_spec).operations:
+        for response in op.responses.values():
+            for link in response.links.values():
+                if link.operation_id and op.id:
+                    ids.update((link.operation_id, op.id))
     return sorted(ids) or None
 
 
-def _deref(raw_spec: Mapping[str, Any], node: Any) -> Mapping[str, Any]:
-    seen = 0
-    while isinstance(node, Mapping) and "$ref" in node and seen < 20:
-        pointer = str(node["$ref"])
-        if not pointer.startswith("#/"):
-            return {}
-        node = raw_spec
-        for part in pointer[2:].split("/"):
-            node = (
-                node.get(part.replace("~1", "/").replace("~0", "~"), {})
-                if isinstance(node, Mapping)
-                else {}
-            )
-        seen += 1
-    return node if isinstance(node, Mapping) else {}
+def _document(raw_spec: Mapping[str, Any] | Document) -> Document:
+    return raw_spec if isinstance(raw_spec, Document) else Document.from_dict(raw_spec)
 
 
 def _idempotency_header(api: str | None, raw_spec: Mapping[str, Any]) -> str | None:
@@ -751,18 +723,10 @@ def _idempotency_header(api: str | None, raw_spec: Mapping[str, Any]) -> str | N
         if header:
             return header
     wanted = STANDARD_IDEMPOTENCY_HEADER.lower()
-    for item in raw_spec.get("paths", {}).values():
-        for method in _METHODS:
-            operation = item.get(method) if isinstance(item, Mapping) else None
-            if not isinstance(operation, Mapping):
-                continue
-            for parameter in operation.get("parameters", []):
-                parameter = _deref(raw_spec, parameter)
-                if (
-                    parameter.get("in") == "header"
-                    and str(parameter.get("name", "")).lower() == wanted
-                ):
-                    return str(parameter["name"])
+    for op in _document(raw_spec).operations:
+        for parameter in op.parameters_in("header"):
+            if parameter.name.lower() == wanted:
+                return parameter.name
     return None
 
 
@@ -875,17 +839,11 @@ class Target:
 
 def _probe_operation(raw_spec: Mapping[str, Any]) -> str | None:
     """A GET path without parameters that requires authentication, if the spec has one."""
-    global_security = raw_spec.get("security", [])
-    for path, item in raw_spec.get("paths", {}).items():
-        operation = item.get("get") if isinstance(item, Mapping) else None
-        if not isinstance(operation, Mapping) or "{" in path:
+    for op in _document(raw_spec).operations:
+        if op.method != "get" or "{" in op.path:
             continue
-        security = operation.get("security", global_security)
-        required = [
-            p for p in operation.get("parameters", []) if _deref(raw_spec, p).get("required")
-        ]
-        if security and {} not in security and not required:
-            return str(path)
+        if op.requires_auth and not any(p.required for p in op.parameters):
+            return op.path
     return None
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.exceptions import Problem, ProblemKind
+from mockserver.spec import Document, security_schemes
 
 
 @dataclass(frozen=True)
@@ -47,17 +48,19 @@ class Scheme:
         return "Authorization: Bearer <key>"
 
 
-def read_schemes(spec: Mapping[str, Any]) -> dict[str, Scheme]:
-    schemes: dict[str, Scheme] = {}
-    for name, raw in spec.get("components", {}).get("securitySchemes", {}).items():
-        schemes[name] = Scheme(
+def read_schemes(spec: Mapping[str, Any] | Document) -> dict[str, Scheme]:
+    """The document's security schemes (``$ref`` resolved), as the policy enforces them."""
+    schemes = spec.security_schemes if isinstance(spec, Document) else security_schemes(spec)
+    return {
+        name: Scheme(
             name=name,
-            type=raw.get("type", ""),
-            scheme=raw.get("scheme", ""),
-            location=raw.get("in", "header"),
-            param=raw.get("name", "Authorization"),
+            type=raw.type,
+            scheme=raw.scheme,
+            location=raw.location or "header",
+            param=raw.param_name or "Authorization",
         )
-    return schemes
+        for name, raw in schemes.items()
+    }
 
 
 class SecurityPolicy:
