@@ -142,3 +142,6 @@ main.add_command(contract_command, name="contract")
 from mockserver.proxy.cli import proxy_command  # noqa: E402
 
 main.add_command(proxy_command, name="proxy")
+from mockserver.diff.cli import diff_command  # noqa: E402
+
+main.add_command(diff_command, name="diff")
