@@ -144,6 +144,9 @@ _CATALOGUE = [
     ("security-removed", INFO, "An operation no longer needs credentials."),
     ("security-scheme-changed", ERR, "A security scheme's type, location or name changed."),
     ("security-scheme-removed", ERR, "A security scheme was removed."),
+    # links
+    ("link-removed", WARN, "A response link was removed (clients and tools following it break)."),
+    ("link-added", INFO, "A new response link."),
     # examples
     ("example-removed", INFO, "A named example was removed."),
     # callbacks, webhooks and events

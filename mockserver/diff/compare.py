@@ -158,6 +158,7 @@ class _Diff:
             self.content(response.content, after.content, side, subject, where, new)
             if not flipped:
                 self.headers(response, after, subject, where, new)
+                self.links(response, after, subject, where, new)
         if flipped:
             return
         for status in new.responses:
@@ -201,6 +202,16 @@ class _Diff:
                 self.emit("response-header-became-optional", subject, located, "became optional", op)
             if header.schema is not None and after.schema is not None:
                 self.schema(header.schema, after.schema, "response", subject, located, op)
+
+    def links(self, old: Response, new: Response, subject: str, where: str, op: Operation) -> None:
+        for name, link in old.links.items():
+            if name not in new.links:
+                target = link.operation_id or link.operation_ref or "?"
+                self.emit("link-removed", subject, f"{where} link {name}", f"link to {target} removed", op)
+        for name, link in new.links.items():
+            if name not in old.links:
+                target = link.operation_id or link.operation_ref or "?"
+                self.emit("link-added", subject, f"{where} link {name}", f"link to {target} added", op)
 
     def schema(self, old: Any, new: Any, side: Side, subject: str, where: str, op: Operation | None) -> None:
         for id_, location, message in self.schemas.compare(old, new, side):

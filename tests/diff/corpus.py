@@ -54,6 +54,7 @@ BASE: Doc = {
                             "X-Trace": {"schema": {"type": "string"}},
                         },
                         "content": _json(_ref("Item")),
+                        "links": {"GetItem": {"operationId": "getItem", "parameters": {"id": "$response.body#/id"}}},
                     },
                     "400": {"description": "bad request"},
                 },
@@ -400,6 +401,11 @@ CASES: list[Case] = [
     Case("security-scheme-changed", setitem(lambda d: SCHEMES(d)["key"], "name", "X-Api-Key"),
          setitem(lambda d: SCHEMES(d)["key"], "description", "The key")),
     Case("security-scheme-removed", delitem(SCHEMES, "key"), setitem(SCHEMES, "basic", {"type": "http", "scheme": "basic"})),
+    # links
+    Case("link-removed", delitem(lambda d: CREATED(d)["links"], "GetItem"),
+         setitem(lambda d: CREATED(d)["links"], "DeleteItem", {"operationId": "deleteItem"})),
+    Case("link-added", setitem(lambda d: CREATED(d)["links"], "DeleteItem", {"operationId": "deleteItem"}),
+         delitem(lambda d: CREATED(d)["links"], "GetItem")),
     # examples
     Case("example-removed", delitem(lambda d: BODY(d)["content"]["application/json"], "examples"),
          setitem(lambda d: BODY(d)["content"]["application/json"]["examples"], "more", {"value": {"name": "y"}})),
