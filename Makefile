@@ -39,5 +39,8 @@ bench: $(STAMP)
 bench-proxy: $(STAMP)
 	$(BIN)/python bench/proxy.py $(BENCH_ARGS)
 
+bench-diff: $(STAMP)
+	$(BIN)/python bench/diff.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

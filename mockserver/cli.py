@@ -12,7 +12,6 @@ import click
 from mockserver import __version__
 from mockserver.exceptions import ConfigurationError
 from mockserver.plugins import available_apis
-from mockserver.runtime import DEFAULT_MAX_BODY
 
 # connexion imports starlette's test client at import time, which warns on starlette >= 1.x;
 # it is not ours to fix and only confuses people starting the server.
@@ -65,10 +64,8 @@ def main() -> None:
 )
 @click.option(
     "--max-body",
-    default=DEFAULT_MAX_BODY,
-    show_default=True,
     type=click.IntRange(min=1),
-    help="Largest request body accepted, in bytes (larger ones get 413).",
+    help="Largest request body accepted, in bytes (larger ones get 413). [default: 1048576]",
 )
 @click.option(
     "--no-validate",
@@ -90,7 +87,7 @@ def serve(
     no_fixtures: bool,
     spec: Path | None,
     api_keys: tuple[str, ...],
-    max_body: int,
+    max_body: int | None,
     no_validate: bool,
     log_level: str,
 ) -> None:
@@ -99,6 +96,7 @@ def serve(
 
     from mockserver import collector
     from mockserver.applications import ApiOptions, create_app
+    from mockserver.runtime import DEFAULT_MAX_BODY  # here: every command loads this module
 
     configure_logging(log_level)
     names = list(dict.fromkeys(apis))
@@ -113,7 +111,12 @@ def serve(
             ApiOptions(name=name, fixtures=api_fixtures, no_fixtures=no_fixtures, spec=spec)
         )
     try:
-        app = create_app(options, api_keys=api_keys, max_body=max_body, validate=not no_validate)
+        app = create_app(
+            options,
+            api_keys=api_keys,
+            max_body=max_body or DEFAULT_MAX_BODY,
+            validate=not no_validate,
+        )
     except ConfigurationError as exc:
         click.echo(f"mockserver: cannot start: {exc}", err=True)
         sys.exit(2)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from mockserver.clock import Clock
 from mockserver.exceptions import ConfigurationError
-from mockserver.plugins import api_class, available_apis, load_document
-from mockserver.proxy.app import ContractProxy
-from mockserver.proxy.errors import ErrorFormat
-from mockserver.reports import format_for
-from mockserver.runtime import DEFAULT_MAX_BODY
+from mockserver.plugins import available_apis
+
+if TYPE_CHECKING:  # the proxy's modules are imported when the command runs, not with the CLI
+    from mockserver.proxy.app import ContractProxy
+
+#: The body limit (``mockserver.runtime.DEFAULT_MAX_BODY``, which is heavy to import here).
+MAX_BODY = 1024 * 1024
 
 
 @click.command(
@@ -55,7 +57,7 @@ from mockserver.runtime import DEFAULT_MAX_BODY
 )
 @click.option(
     "--max-body",
-    default=DEFAULT_MAX_BODY,
+    default=MAX_BODY,
     show_default=True,
     type=click.IntRange(min=1),
     help="Largest body held for checking, in bytes; larger bodies stream through unchecked.",
@@ -132,10 +134,16 @@ def build_proxy(
     strict: bool = False,
     report: Path | None = None,
     admin_token: str | None = None,
-    max_body: int = DEFAULT_MAX_BODY,
+    max_body: int = MAX_BODY,
     timeout: float = 30.0,
 ) -> ContractProxy:
     """The proxy the command line describes (``ConfigurationError`` for a bad option)."""
+    from mockserver.clock import Clock
+    from mockserver.plugins import api_class, load_document
+    from mockserver.proxy.app import ContractProxy
+    from mockserver.proxy.errors import ErrorFormat
+    from mockserver.reports import format_for
+
     plugin = None
     if api is not None:
         plugin = api_class(api)(clock=Clock(), spec_path=spec)
