@@ -73,6 +73,8 @@ DIRECT, OURS, PRISM = "direct", "mockserver proxy", "prism proxy"
 class Figures:
     runs: list[dict[str, float]] = field(default_factory=list)
     probe: str = ""
+    #: Runs refused (socket errors or non-2xx answers seen by wrk), not in the medians.
+    errors: list[str] = field(default_factory=list)
 
     def median(self, key: str) -> float | None:
         values = [run[key] for run in self.runs]
@@ -161,7 +163,12 @@ def measure(args: argparse.Namespace, prism: bool) -> dict[str, dict[str, Figure
                                 figures = results[target][name]
                                 if figures.probe:
                                     continue
-                                run = load(bases[target] + path, args)
+                                try:
+                                    run = load(bases[target] + path, args)
+                                except RuntimeError as exc:  # a starved machine: keep the others
+                                    figures.errors.append(str(exc))
+                                    print(f"  round {round_ + 1} {name:<5} {target:<17} FAILED: {exc}", flush=True)
+                                    continue
                                 figures.runs.append(run)
                                 print(f"  round {round_ + 1} {name:<5} {target:<17} "
                                       f"{run['rps']:>9.1f} req/s  p99 {run['p99_ms']:.2f} ms", flush=True)
@@ -177,6 +184,7 @@ def report(results: dict[str, dict[str, Figures]]) -> dict[str, Any]:
             "rps": rps,
             "p99_ms": p99,
             "probe_failures": {t: results[t][name].probe for t in results if results[t][name].probe},
+            "failed_runs": {t: results[t][name].errors for t in results if results[t][name].errors},
             "ours_vs_direct": ratio(rps.get(OURS), rps.get(DIRECT)),
             "prism_vs_direct": ratio(rps.get(PRISM), rps.get(DIRECT)),
             "ours_vs_prism": ratio(rps.get(OURS), rps.get(PRISM)),
@@ -200,6 +208,8 @@ def print_table(table: dict[str, Any]) -> None:
         )
         for target, why in row["probe_failures"].items():
             print(f"       {target}: probe FAILED ({why})")
+        for target, errors in row["failed_runs"].items():
+            print(f"       {target}: {len(errors)} run(s) refused ({errors[0]})")
 
 
 def main() -> int:
