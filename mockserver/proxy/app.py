@@ -171,7 +171,8 @@ class ContractProxy:
         )
         try:
             response = await self.transport.handle_async_request(outgoing)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            # (httpx-aiohttp maps most of aiohttp's errors to httpx's, not every one)
             log.warning("%s %s: upstream failed: %r", method, scope["path"], exc)
             self._record("request", label, method, scope["path"], None, request_messages)
             problem = Problem(
