@@ -5,7 +5,8 @@
 
 The returned Connexion ``AsyncApp`` carries ``app.mock``, a :class:`MockServer`
 giving tests and the admin API access to the clock, reset and contract
-violations.
+violations. The admin API (:mod:`mockserver.admin`) is mounted at ``/__admin`` as one
+more runtime of the same pipeline, behind its own guard.
 """
 
 from __future__ import annotations
@@ -27,11 +28,11 @@ from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 
-from mockserver.admin import AdminMiddleware
+from mockserver import admin as admin_api
 from mockserver.clock import Clock
 from mockserver.dispatch import dumps
 from mockserver.exceptions import ConfigurationError, Problem, ProblemKind
-from mockserver.middleware import MockMiddleware
+from mockserver.middleware import ErrorGuard, MockMiddleware
 from mockserver.plugins import MockAPI, api_class
 from mockserver.runtime import DEFAULT_MAX_BODY, ApiRuntime, MockServer
 
@@ -56,12 +57,14 @@ def create_app(
     api_keys: Sequence[str] = (),
     max_body: int = DEFAULT_MAX_BODY,
     validate: bool = True,
+    admin: admin_api.AdminOptions | None = None,
 ) -> AsyncApp:
     """A Connexion app serving ``apis`` (names or :class:`ApiOptions`).
 
     One API is served at the root; several are each served under ``/<name>``
     unless an explicit prefix is given. ``validate=False`` turns off the schema
     validation of requests and responses (for measuring what it costs; never for tests).
+    ``admin``: the admin API's token and hosts (default: any token, loopback only).
     """
     if not apis:
         raise ConfigurationError("no API to serve")
@@ -84,12 +87,18 @@ def create_app(
         )
 
     server = MockServer(runtimes, clock)
+    admin = admin or admin_api.AdminOptions()
+    admin_runtime = admin_api.mount(server, admin)
+    policy = admin.host_policy()
 
-    def admin(app: Any) -> AdminMiddleware:
-        return AdminMiddleware(app, server)
+    def admin_guard(app: Any) -> admin_api.AdminGuard:
+        return admin_api.AdminGuard(app, admin_api.PREFIX, policy, admin_runtime.error_response)
 
     def mock(app: Any) -> MockMiddleware:
         return MockMiddleware(app, server)
+
+    def error_guard(app: Any) -> ErrorGuard:
+        return ErrorGuard(app, server)
 
     # The mock middleware answers every request for an operation of a mounted API itself;
     # what comes after it sees only the rest (Swagger UI, the served spec, and 404s).
@@ -97,8 +106,9 @@ def create_app(
         __name__,
         middlewares=[
             ServerErrorMiddleware,
+            error_guard,
             ExceptionMiddleware,
-            admin,
+            admin_guard,
             mock,
             SwaggerUIMiddleware,
             RoutingMiddleware,
@@ -106,7 +116,7 @@ def create_app(
             ContextMiddleware,
         ],
     )
-    for runtime in runtimes:
+    for runtime in server.mounted():
         # Connexion checks the document against the OpenAPI schema here, and serves it
         # (``/openapi.json``, Swagger UI at ``/ui``). Its handlers are never reached: an
         # operation the API has no handler for answers 501 from the mock middleware.

@@ -11,7 +11,10 @@ import click
 
 from mockserver import __version__
 from mockserver.exceptions import ConfigurationError
+from mockserver.limits import ServerLimits
 from mockserver.plugins import available_apis
+
+_LIMITS = ServerLimits()
 
 # connexion imports starlette's test client at import time, which warns on starlette >= 1.x;
 # it is not ours to fix and only confuses people starting the server.
@@ -74,6 +77,79 @@ def main() -> None:
     "parameters are still cast, security and the API's rules still apply).",
 )
 @click.option(
+    "--admin-token",
+    metavar="TOKEN",
+    envvar="MOCKSERVER_ADMIN_TOKEN",
+    help="The only bearer token the admin API (/__admin) accepts (env: MOCKSERVER_ADMIN_TOKEN). "
+    "Without it any non-empty token is accepted, and only loopback --host is allowed.",
+)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    metavar="NAME",
+    multiple=True,
+    help="Host name the admin API also answers to, as Host or Origin (repeatable); "
+    "loopback and the bound address always are.",
+)
+@click.option(
+    "--max-url",
+    default=_LIMITS.max_url,
+    show_default=True,
+    type=click.IntRange(min=64),
+    help="Longest request URL (path and query), in bytes (longer: 414).",
+)
+@click.option(
+    "--max-header-bytes",
+    default=_LIMITS.max_header_bytes,
+    show_default=True,
+    type=click.IntRange(min=256),
+    help="Largest total size of the request's header fields, in bytes (larger: 431).",
+)
+@click.option(
+    "--max-headers",
+    default=_LIMITS.max_headers,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Most header fields in a request (more: 431).",
+)
+@click.option(
+    "--header-timeout",
+    default=_LIMITS.header_timeout,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds a client has to send a request's head once it starts it (or opens the "
+    "connection); then 408 and the connection is closed.",
+)
+@click.option(
+    "--body-timeout",
+    default=_LIMITS.body_timeout,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds a client has to send a request's whole body after its head; then 408 and "
+    "the connection is closed.",
+)
+@click.option(
+    "--keep-alive",
+    default=_LIMITS.keep_alive,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds an idle kept-alive connection stays open between requests.",
+)
+@click.option(
+    "--max-connections",
+    default=_LIMITS.max_connections,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Most concurrent connections (or running requests); beyond it requests get 503.",
+)
+@click.option(
+    "--shutdown-timeout",
+    default=_LIMITS.shutdown_timeout,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds running requests get to finish when the server stops.",
+)
+@click.option(
     "--log-level",
     default="info",
     show_default=True,
@@ -89,15 +165,45 @@ def serve(
     api_keys: tuple[str, ...],
     max_body: int | None,
     no_validate: bool,
+    admin_token: str | None,
+    allowed_hosts: tuple[str, ...],
+    max_url: int,
+    max_header_bytes: int,
+    max_headers: int,
+    header_timeout: float,
+    body_timeout: float,
+    keep_alive: float,
+    max_connections: int,
+    shutdown_timeout: float,
     log_level: str,
 ) -> None:
     """Start the mock server (Swagger UI at /ui, admin API at /__admin)."""
     import uvicorn
 
     from mockserver import collector
+    from mockserver.admin import AdminOptions, is_loopback
     from mockserver.applications import ApiOptions, create_app
     from mockserver.runtime import DEFAULT_MAX_BODY  # here: every command loads this module
 
+    if not admin_token and not is_loopback(host):
+        click.echo(
+            f"mockserver: refusing to listen on {host} without --admin-token: anyone who can "
+            "reach it could reset its state and move its clock. Pass --admin-token TOKEN "
+            "(clients then send 'Authorization: Bearer TOKEN' to /__admin), or bind 127.0.0.1.",
+            err=True,
+        )
+        sys.exit(2)
+    limits = ServerLimits(
+        max_url=max_url,
+        max_header_bytes=max_header_bytes,
+        max_headers=max_headers,
+        header_timeout=header_timeout,
+        body_timeout=body_timeout,
+        keep_alive=keep_alive,
+        max_connections=max_connections,
+        shutdown_timeout=shutdown_timeout,
+    )
+    admin = AdminOptions(token=admin_token or None, allowed_hosts=allowed_hosts, bound_host=host)
     configure_logging(log_level)
     names = list(dict.fromkeys(apis))
     if spec is not None and len(names) > 1:
@@ -116,6 +222,7 @@ def serve(
             api_keys=api_keys,
             max_body=max_body or DEFAULT_MAX_BODY,
             validate=not no_validate,
+            admin=admin,
         )
     except ConfigurationError as exc:
         click.echo(f"mockserver: cannot start: {exc}", err=True)
@@ -128,7 +235,14 @@ def serve(
     if no_validate:
         click.echo("schema validation of requests and responses is OFF (--no-validate)")
     collector.install()
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        **limits.uvicorn_options(),
+    )
 
 
 def configure_logging(level: str) -> None:

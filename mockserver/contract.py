@@ -57,6 +57,9 @@ DEFAULT_SEED = 20261101
 DEFAULT_MAX_EXAMPLES = 25
 #: The credential sent by default (the in-process mock is started accepting only this key).
 DEFAULT_API_KEY = "sk_test_contract"
+#: The admin token sent to a live mock's ``/__admin`` by default (a mock started without
+#: ``--admin-token`` accepts any).
+DEFAULT_ADMIN_TOKEN = "admin"
 #: Stateful scenarios per Hypothesis example budget: a scenario is a handful of requests.
 STATEFUL_SCENARIOS_PER_EXAMPLE = 4
 #: Stateful rounds at most (seed, seed + 1, ...) while a declared link was never followed.
@@ -326,6 +329,7 @@ def run_contract(
     reset: bool = True,
     repro_base_url: str = DEFAULT_REPRO_BASE_URL,
     request_timeout: float = 10.0,
+    admin_token: str | None = None,
 ) -> ContractReport:
     """Run the contract checks and return what they found.
 
@@ -341,6 +345,8 @@ def run_contract(
     scenarios (default ``STATEFUL_SCENARIOS_PER_EXAMPLE * max_examples``);
     ``stateful_rounds``: how many stateful runs at least, from ``seed``, ``seed + 1``... (more
     happen, up to :data:`STATEFUL_ROUNDS`, while a declared link was never followed).
+    ``admin_token``: the bearer token for a live mock's admin API (health, reset; default
+    :data:`DEFAULT_ADMIN_TOKEN`).
     """
     started = time.perf_counter()
     seed = DEFAULT_SEED if seed is None else seed
@@ -360,6 +366,7 @@ def run_contract(
         base_url=base_url.rstrip("/") if base_url else None,
         api=api,
         timeout=request_timeout,
+        admin_token=admin_token or DEFAULT_ADMIN_TOKEN,
     )
 
     report = ContractReport(
@@ -396,6 +403,11 @@ def run_contract(
         )
     if not is_mock and reset:
         report.notes.append("the target is not the mock: no state reset between passes")
+    if not is_mock and target.admin_refused:
+        report.notes.append(
+            "the target's /__admin refused the admin token (401): if it is the mock, pass its "
+            "--admin-token so that state is reset between passes"
+        )
 
     passes: list[tuple[str, tuple[str, ...]]] = []
     wanted = set(phases) if phases is not None else None
@@ -741,6 +753,10 @@ class Target:
     base_url: str | None
     api: str | None
     timeout: float = 10.0
+    #: Bearer token for a live mock's admin API.
+    admin_token: str = DEFAULT_ADMIN_TOKEN
+    #: The admin API answered 401 to ``admin_token``.
+    admin_refused: bool = field(default=False, init=False)
     _admin: Mapping[str, Any] | None = field(default=None, init=False)
     _admin_checked: bool = field(default=False, init=False)
 
@@ -785,13 +801,21 @@ class Target:
         import requests
 
         try:
-            response = requests.get(self._origin() + "/__admin/health", timeout=self.timeout)
+            response = requests.get(
+                self._origin() + "/__admin/health",
+                headers=self._admin_headers(),
+                timeout=self.timeout,
+            )
+            self.admin_refused = response.status_code == 401
             payload = response.json() if response.status_code == 200 else None
         except (requests.RequestException, ValueError):
             payload = None
         if isinstance(payload, Mapping) and isinstance(payload.get("apis"), list):
             self._admin = payload
         return self._admin
+
+    def _admin_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.admin_token}"}
 
     def is_mock(self) -> bool:
         if self.base_url is None:
@@ -817,7 +841,11 @@ class Target:
         }
         query = f"?api={self.api}" if self.api in mounted else ""
         try:
-            requests.post(self._origin() + "/__admin/reset" + query, timeout=self.timeout)
+            requests.post(
+                self._origin() + "/__admin/reset" + query,
+                headers=self._admin_headers(),
+                timeout=self.timeout,
+            )
         except requests.RequestException:
             pass
 

@@ -39,6 +39,13 @@ from mockserver.plugins import available_apis
     "Default: a test key, which the mock accepts.",
 )
 @click.option(
+    "--admin-token",
+    metavar="TOKEN",
+    envvar="MOCKSERVER_ADMIN_TOKEN",
+    help="Bearer token for the mock's admin API, used to reset its state between passes "
+    "(env: MOCKSERVER_ADMIN_TOKEN). Needed when the mock was started with --admin-token.",
+)
+@click.option(
     "--max-examples",
     type=click.IntRange(min=1),
     default=DEFAULT_MAX_EXAMPLES,
@@ -72,6 +79,7 @@ def contract_command(
     api: str,
     base_url: str | None,
     api_key: str | None,
+    admin_token: str | None,
     max_examples: int,
     seed: int,
     junit_xml: Path | None,
@@ -106,6 +114,7 @@ def contract_command(
             spec=spec,
             base_url=base_url,
             api_key=api_key,
+            admin_token=admin_token,
             max_examples=max_examples,
             seed=seed,
             stateful=stateful,

@@ -7,8 +7,9 @@ back and serialised again without surprises:
   is a number too large to be a double (``1e400``);
 * strings must be valid Unicode: a lone surrogate escape (``"\\ud800"``) is refused, as
   is invalid UTF-8;
-* integers must fit in a signed 64-bit integer (what the specs' ``int64`` and every
-  serialiser on the way out can hold);
+* integers must fit in a signed 64-bit integer (what the specs' ``int64`` and most
+  serialisers can hold), unless the API accepts bigger ones (``int64=False``: a server
+  written in JavaScript takes any integer literal), in which case they are kept exact;
 * nesting deeper than :data:`MAX_DEPTH` arrays and objects is refused.
 
 A refusal is a :class:`DecodeError` whose ``pointer`` names the offending value
@@ -46,8 +47,11 @@ class DecodeError(ValueError):
         self.pointer = pointer
 
 
-def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
-    """Decode ``raw`` strictly (see the module docstring) or raise :class:`DecodeError`."""
+def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH, int64: bool = True) -> Any:
+    """Decode ``raw`` strictly (see the module docstring) or raise :class:`DecodeError`.
+
+    ``int64=False`` keeps integers beyond 64 bits (exactly) instead of refusing them.
+    """
     data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
     if _LONG_INTEGER.search(data):
         value = _exact(data)
@@ -56,12 +60,13 @@ def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
             value = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
             raise DecodeError(_explain(str(exc), data)) from None
-    check(value, max_depth=max_depth)
+    check(value, max_depth=max_depth, int64=int64)
     return value
 
 
-def check(value: Any, *, max_depth: int = MAX_DEPTH) -> None:
-    """Refuse a decoded value nested deeper than ``max_depth`` or holding an integer beyond int64."""
+def check(value: Any, *, max_depth: int = MAX_DEPTH, int64: bool = True) -> None:
+    """Refuse a decoded value nested deeper than ``max_depth`` or (``int64``) holding an
+    integer beyond int64."""
     stack: list[tuple[Any, int, tuple[Any, ...]]] = [(value, 0, ())]
     while stack:
         node, depth, path = stack.pop()
@@ -73,7 +78,7 @@ def check(value: Any, *, max_depth: int = MAX_DEPTH) -> None:
             if depth >= max_depth:
                 raise DecodeError(f"The JSON nests deeper than {max_depth} levels.")
             stack.extend((child, depth + 1, (*path, index)) for index, child in enumerate(node))
-        elif isinstance(node, int) and not isinstance(node, bool):
+        elif int64 and isinstance(node, int) and not isinstance(node, bool):
             if not INT64_MIN <= node <= INT64_MAX:
                 raise DecodeError(
                     f"{_pointer(path) or 'The value'}: {node} is outside the range of a 64-bit "

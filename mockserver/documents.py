@@ -26,6 +26,9 @@ from mockserver.exceptions import ConfigurationError
 
 log = logging.getLogger("mockserver")
 
+#: PyYAML's safe loader, through libyaml when it is there (about ten times faster).
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def load_document(path: Path) -> dict[str, Any]:
     """Read a YAML or JSON document and repair it (see the module docstring)."""
@@ -37,7 +40,7 @@ def load_document(path: Path) -> dict[str, Any]:
         if str(path).endswith(".json"):
             data = orjson.loads(raw)
         else:
-            data = yaml.safe_load(raw.decode("utf-8"))
+            data = yaml.load(raw.decode("utf-8"), Loader=_SafeLoader)
     except (ValueError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigurationError(f"{path} is not valid YAML/JSON: {exc}") from exc
     if not isinstance(data, dict):

@@ -1,20 +1,28 @@
 """The engine's request pipeline: one ASGI middleware serving every mounted API.
 
 It sits in Connexion's stack in front of Connexion's own routing, and for a request
-whose path and method the spec defines (found with :class:`~mockserver.routing.RouteIndex`):
+whose path and method the spec defines (found with :class:`~mockserver.routing.RouteIndex`
+on the raw path, so an encoded ``/`` stays inside its segment):
 
 1. enforces the spec's security requirements (401);
-2. reads the body under a size cap (413), checks its media type (415) and parses
-   it (400 for malformed JSON);
+2. reads the body under a size cap (413; a body the client abandons is never acted on),
+   checks its media type (415) and decodes it strictly (:mod:`mockserver.decoding`: 400
+   for malformed JSON, ``NaN``, lone surrogates, integers beyond int64, deep nesting);
 3. validates parameters and body with openapi-core, prepared per operation
    (:mod:`mockserver.validation`; 400 naming the parameter);
-4. replays or records idempotent creates;
-5. calls the API's handler with the validated values (:mod:`mockserver.dispatch`),
-   turning the API's domain errors into responses;
-6. validates the response with openapi-core: a response that breaks the contract
-   becomes a 500 saying so, is logged, and is recorded in ``violations`` so a
-   test run can never pass with one;
+4. opens a unit of work on the API's store (:mod:`mockserver.store`) and, inside it,
+   replays an idempotent create already answered, or calls the API's handler with the
+   validated values (:mod:`mockserver.dispatch`), turning its domain errors into responses;
+5. validates the response with openapi-core: a response that breaks the contract becomes
+   a 500 saying so, is logged, and is recorded in ``violations`` so a test run can never
+   pass with one;
+6. commits the unit only for a success: any error response (a domain 4xx, a handler crash,
+   a broken response) rolls back everything the handler did, so a failed request changes
+   nothing; an idempotency key remembers successes and the handler's 4xx, never a 5xx;
 7. logs one line: method, path, operationId, status, duration.
+
+Any exception escaping a step ends as a 500 in the API's own format, recorded as a
+violation, never as Connexion's problem document.
 
 A path the spec does not define goes on down Connexion's stack (Swagger UI, the
 served spec, Connexion's 404). A path it defines with another method gets a 405
@@ -23,30 +31,82 @@ with ``Allow``, in the API's error format.
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import hashlib
 import json
 import logging
 import time
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from openapi_core.datatypes import RequestParameters
 from starlette.datastructures import Headers, QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockserver import decoding
 from mockserver.dispatch import RawHeaders, current_scope
 from mockserver.exceptions import MockError, Problem, ProblemKind
 from mockserver.runtime import ApiRuntime, MockServer, Violation
-from mockserver.store import CachedResponse
+from mockserver.store import MAX_ATTEMPTS, Conflict, UnitOfWork
 from mockserver.validation import OperationValidator
 
 access_log = logging.getLogger("mockserver.access")
 log = logging.getLogger("mockserver")
 
 JSON_TYPES = ("application/json",)
+#: The table of each API's store remembering responses by idempotency key.
+IDEMPOTENCY = "__idempotency__"
 
 Response = tuple[int, RawHeaders, bytes]
+
+
+class _Abandoned(Exception):
+    """The client went away before its request was complete: there is nobody to answer."""
+
+
+class ErrorGuard:
+    """The outermost layer: an exception nothing else caught is a 500 in the API's format.
+
+    It is recorded as a violation of the server (so a test suite's safety net sees it),
+    never rendered as Connexion's ``about:blank`` problem document or a traceback.
+    """
+
+    def __init__(self, app: ASGIApp, server: MockServer) -> None:
+        self.app = app
+        self.server = server
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Any) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            log.exception("unhandled error serving %s %s", scope["method"], scope["path"])
+            runtime = self.server.runtime_for_path(scope["path"])
+            self.server.errors.append(
+                Violation(runtime.api.name if runtime else "-", "-", 500, [f"unhandled {exc!r}"])
+            )
+            if started:
+                raise
+            problem = Problem(
+                ProblemKind.INTERNAL,
+                f"The mock failed to handle the request ({type(exc).__name__}).",
+            )
+            if runtime is not None:
+                status, headers, body = runtime.problem_response(problem)
+            else:
+                status, headers = 500, [(b"content-type", b"application/json")]
+                body = json.dumps({"error": {"code": "internal", "message": problem.message}}).encode()
+            await _send_response(send, status, headers, body)
 
 
 class MockMiddleware:
@@ -64,12 +124,12 @@ class MockMiddleware:
         runtime = self.server.runtime_for_path(path)
         match = None
         if runtime is not None:
-            relative = path[len(runtime.base_path) :] or "/"
-            match = runtime.match(scope["method"], relative)
+            segments = _relative_segments(scope, runtime.base_path)
+            match = runtime.routes.match_segments(scope["method"], segments)
             head = scope["method"] == "HEAD"
             if head and match is not None and match.target is None and "GET" in match.allowed:
                 # HEAD is GET without the body (RFC 9110), as Starlette answers it
-                match = runtime.match("GET", relative)
+                match = runtime.routes.match_segments("GET", segments)
         if runtime is None or match is None:
             await self.app(scope, receive, send)
             return
@@ -81,7 +141,13 @@ class MockMiddleware:
             )
             headers.append((b"allow", ", ".join(match.allowed).encode()))
         else:
-            status, headers, body = await self._handle(runtime, op, match.params, scope, receive)
+            try:
+                status, headers, body = await self._handle(runtime, op, match.params, scope, receive)
+            except _Abandoned:
+                access_log.info("%s %s %s abandoned by the client", scope["method"], path, op.operation_id)
+                return
+            except Exception as exc:  # any bug of ours ends in the API's format, recorded
+                status, headers, body = self._internal_error(runtime, op, exc, "the request pipeline")
         await _send_response(send, status, headers, body, head=scope["method"] == "HEAD")
         if access_log.isEnabledFor(logging.INFO):
             access_log.info(
@@ -118,7 +184,12 @@ class MockMiddleware:
         if op.has_body:
             raw_body, problem = await _read_body(headers, receive, runtime.max_body)
             if problem is None and raw_body:
-                parsed, problem = _parse_json(headers, raw_body)
+                parsed, problem = _parse_json(headers, raw_body, runtime.api.int64_only)
+            if problem is not None:
+                return runtime.problem_response(problem)
+        elif scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
+            # no body is expected, but what is sent must arrive whole before anything acts
+            _, problem = await _read_body(headers, receive, runtime.max_body)
             if problem is not None:
                 return runtime.problem_response(problem)
 
@@ -141,40 +212,82 @@ class MockMiddleware:
 
         idem_header = runtime.api.idempotency_header
         key = headers.get(idem_header) if idem_header else None
-        if key and op.operation_id in runtime.api.idempotent_operations:
-            return await self._idempotent(runtime, op, scope, values, parsed, key)
-        return await self._call(runtime, op, scope, values, parsed)
+        if not (key and op.operation_id in runtime.api.idempotent_operations):
+            key = None
+        return await self._execute(runtime, op, scope, values, parsed, key)
 
-    async def _idempotent(
+    async def _execute(
         self,
         runtime: ApiRuntime,
         op: OperationValidator,
         scope: Scope,
         values: dict[str, dict[str, Any]],
         parsed: Any,
-        key: str,
+        key: str | None,
     ) -> Response:
-        fingerprint = hashlib.sha256(
-            (op.operation_id + "\n" + json.dumps(parsed, sort_keys=True)).encode()
-        ).hexdigest()
-        lock = runtime._idempotency_locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            cached = runtime.api.store.idempotency.get(key)
+        """Run the operation in a unit of work: committed for a success, else rolled back."""
+        store = runtime.api.store
+        fingerprint = _fingerprint(op, parsed) if key else ""
+        for _ in range(MAX_ATTEMPTS):
+            unit = store.begin()
+            try:
+                response, keep = await self._in_unit(
+                    runtime, op, scope, values, parsed, unit, key, fingerprint
+                )
+                if keep:
+                    unit.commit()
+                else:
+                    unit.rollback()
+            except Conflict:
+                unit.rollback()
+                continue
+            except BaseException:
+                unit.rollback()
+                raise
+            status = response[0]
+            if key and 400 <= status < 500 and not keep:
+                # the handler refused (a rule, not the schema): a retry with the same key gets
+                # the same answer, as Stripe does; its writes are gone with the rollback
+                store.run(functools.partial(_remember, key=key, fingerprint=fingerprint, response=response))
+            return response
+        return self._internal_error(
+            runtime,
+            op,
+            Conflict(f"gave up after {MAX_ATTEMPTS} conflicting attempts"),
+            "the unit of work",
+        )
+
+    async def _in_unit(
+        self,
+        runtime: ApiRuntime,
+        op: OperationValidator,
+        scope: Scope,
+        values: dict[str, dict[str, Any]],
+        parsed: Any,
+        unit: UnitOfWork,
+        key: str | None,
+        fingerprint: str,
+    ) -> tuple[Response, bool]:
+        """(the response, whether to commit the unit's writes)."""
+        if key:
+            cached = unit.get(IDEMPOTENCY, key)
             if cached is not None:
-                if cached.fingerprint != fingerprint:
-                    return runtime.problem_response(
-                        Problem(
-                            ProblemKind.IDEMPOTENCY_MISMATCH,
-                            "Keys for idempotent requests can only be used with the same "
-                            "parameters they were first used with. Try using a key other than "
-                            f"'{key}' if you meant to execute a different request.",
-                        )
+                if cached["fingerprint"] != fingerprint:
+                    problem = Problem(
+                        ProblemKind.IDEMPOTENCY_MISMATCH,
+                        "Keys for idempotent requests can only be used with the same "
+                        "parameters they were first used with. Try using a key other than "
+                        f"'{key}' if you meant to execute a different request.",
                     )
-                return cached.status, [*cached.headers, (b"idempotent-replayed", b"true")], cached.body
-            status, headers, body = await self._call(runtime, op, scope, values, parsed)
-            if status < 500:
-                runtime.api.store.idempotency[key] = CachedResponse(fingerprint, status, headers, body)
-            return status, headers, body
+                    return runtime.problem_response(problem), False
+                replayed = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in cached["headers"]]
+                replayed.append((b"idempotent-replayed", b"true"))
+                return (cached["status"], replayed, cached["body"].encode()), False
+        response = await self._call(runtime, op, scope, values, parsed)
+        keep = response[0] < 400
+        if keep and key:
+            _remember(unit, key, fingerprint, response)
+        return response, keep
 
     async def _call(
         self,
@@ -248,6 +361,7 @@ class MockMiddleware:
 async def _read_body(
     headers: Headers, receive: Receive, limit: int
 ) -> tuple[bytes, Problem | None]:
+    """The whole body, or a 413 problem; :class:`_Abandoned` when the client gives up first."""
     too_large = Problem(
         ProblemKind.BODY_TOO_LARGE, f"The request body exceeds the limit of {limit} bytes."
     )
@@ -260,7 +374,7 @@ async def _read_body(
     while more:
         message = await receive()
         if message["type"] != "http.request":
-            break
+            raise _Abandoned()
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
@@ -270,7 +384,7 @@ async def _read_body(
     return b"".join(chunks), None
 
 
-def _parse_json(headers: Headers, raw: bytes) -> tuple[Any, Problem | None]:
+def _parse_json(headers: Headers, raw: bytes, int64: bool) -> tuple[Any, Problem | None]:
     content_type = headers.get("content-type", "")
     mimetype = content_type.split(";")[0].strip().lower()
     if mimetype not in JSON_TYPES and not mimetype.endswith("+json"):
@@ -280,11 +394,46 @@ def _parse_json(headers: Headers, raw: bytes) -> tuple[Any, Problem | None]:
             f"Unsupported Content-Type {shown!r}: send the body as application/json.",
         )
     try:
-        return json.loads(raw), None
-    except (ValueError, UnicodeDecodeError) as exc:
+        return decoding.loads(raw, int64=int64), None
+    except decoding.DecodeError as exc:
         return None, Problem(
-            ProblemKind.MALFORMED_JSON, f"The request body is not valid JSON: {exc}."
+            ProblemKind.MALFORMED_JSON, exc.message, param=exc.pointer, location="body"
         )
+
+
+def _relative_segments(scope: Scope, base_path: str) -> list[str]:
+    """The request path below ``base_path``, split at its raw slashes, each segment decoded."""
+    raw = scope.get("raw_path")
+    if raw:
+        text = raw.decode("latin-1").split("?", 1)[0]
+        if base_path and text.startswith(base_path):
+            text = text[len(base_path) :]
+        return [unquote(segment) for segment in (text or "/").split("/")]
+    relative = scope["path"][len(base_path) :] or "/"
+    return relative.split("/")
+
+
+def _fingerprint(op: OperationValidator, parsed: Any) -> str:
+    return hashlib.sha256(
+        (op.operation_id + "\n" + json.dumps(parsed, sort_keys=True)).encode()
+    ).hexdigest()
+
+
+def _remember(unit: UnitOfWork, key: str, fingerprint: str, response: Response) -> None:
+    """Record ``response`` under idempotency ``key`` (first answer wins)."""
+    if unit.get(IDEMPOTENCY, key) is not None:
+        return
+    status, headers, body = response
+    unit.put(
+        IDEMPOTENCY,
+        key,
+        {
+            "fingerprint": fingerprint,
+            "status": status,
+            "headers": [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers],
+            "body": body.decode(),
+        },
+    )
 
 
 def _cookies(headers: Headers) -> dict[str, str]:

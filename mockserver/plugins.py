@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from mockserver.clock import Clock
 from mockserver.documents import load_document
 from mockserver.exceptions import ConfigurationError, MockError, Problem
-from mockserver.store import Store
+from mockserver.store import MemoryStore, Store
 
 __all__ = ["ENTRY_POINT_GROUP", "MockAPI", "api_class", "available_apis", "load_document"]
 
@@ -54,6 +54,9 @@ class MockAPI(abc.ABC):
     #: Answer a query parameter the operation does not declare with a 400 (Stripe style)
     #: instead of ignoring it.
     reject_unknown_query: ClassVar[bool] = False
+    #: Refuse JSON integers beyond int64 in a body (400); ``False`` keeps them, exactly, for
+    #: an API whose real server takes any integer literal (see :mod:`mockserver.decoding`).
+    int64_only: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -62,9 +65,11 @@ class MockAPI(abc.ABC):
         fixtures: Path | None = None,
         api_keys: Sequence[str] = (),
         spec_path: Path | None = None,
+        store: Store | None = None,
     ) -> None:
         self.clock = clock
-        self.store = Store()
+        #: Every piece of the API's state (see :mod:`mockserver.store`).
+        self.store: Store = store if store is not None else MemoryStore(self.name)
         self.api_keys = frozenset(api_keys)
         self.fixtures_dir = fixtures
         self.mount_path = ""
@@ -86,7 +91,8 @@ class MockAPI(abc.ABC):
     def load_records(self, records: Mapping[str, list[dict[str, Any]]]) -> None:
         """Fill the freshly cleared store from validated fixture records (``{}`` starts empty).
 
-        Enforce the API's own invariants here (counters that agree, references that exist).
+        Runs in a unit of work (``self.store.current``). Enforce the API's own invariants
+        here (counters that agree, references that exist): raise ``ConfigurationError``.
         """
 
     def mounted_at(self, path: str) -> None:
@@ -104,9 +110,8 @@ class MockAPI(abc.ABC):
         from mockserver.fixtures import read_fixtures
 
         records = read_fixtures(self, self.fixtures_dir) if self.fixtures_dir is not None else {}
-        with self.store.lock:
-            self.store.clear()
-            self.load_records(records)
+        self.store.clear()
+        self.store.run(lambda _unit: self.load_records(records))
 
 
 @functools.cache

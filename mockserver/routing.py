@@ -89,9 +89,17 @@ class RouteIndex(Generic[T]):
 
     def match(self, method: str, path: str) -> Match[T] | None:
         """The operation for ``method`` on ``path``; ``None`` when no template matches the path."""
+        return self.match_segments(method, path.split("/"))
+
+    def match_segments(self, method: str, segments: list[str]) -> Match[T] | None:
+        """:meth:`match` for a path already split at its slashes, each segment decoded.
+
+        Splitting the raw (still percent-encoded) path before decoding keeps an encoded
+        slash (``%2F``) inside its segment: ``/v1/campaigns/a%2Fb`` names campaign ``a/b``.
+        """
         first: tuple[_Node[T], dict[str, str]] | None = None
         allowed: set[str] = set()
-        for node, params in self._walk(self._root, path.split("/"), 0, {}):
+        for node, params in self._walk(self._root, segments, 0, {}):
             target = node.methods.get(method)
             if target is not None:
                 return Match(target, params, tuple(sorted(node.methods)))

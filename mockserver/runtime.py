@@ -100,6 +100,14 @@ class MockServer:
         self.runtimes = list(runtimes)
         self.clock = clock
         self.by_base = {runtime.base_path: runtime for runtime in self.runtimes}
+        #: Failures no API's pipeline caught (always a bug), e.g. in Connexion's own stack.
+        self.errors: list[Violation] = []
+        #: The admin API (``/__admin``), served by the same pipeline but not a mocked API.
+        self.admin: ApiRuntime | None = None
+
+    def mounted(self) -> list[ApiRuntime]:
+        """Every runtime the pipeline serves: the mocked APIs and the admin API."""
+        return self.runtimes if self.admin is None else [*self.runtimes, self.admin]
 
     def api(self, name: str) -> MockAPI:
         for runtime in self.runtimes:
@@ -109,7 +117,7 @@ class MockServer:
 
     def runtime_for_path(self, path: str) -> ApiRuntime | None:
         best: ApiRuntime | None = None
-        for runtime in self.runtimes:
+        for runtime in self.mounted():
             base = runtime.base_path.rstrip("/")
             if (path == base or path.startswith(base + "/")) and (
                 best is None or len(base) > len(best.base_path.rstrip("/"))
@@ -136,7 +144,7 @@ class MockServer:
         return [runtime.api.name for runtime in targets]
 
     def violations(self) -> list[Violation]:
-        return [v for runtime in self.runtimes for v in runtime.violations]
+        return [*self.errors, *(v for runtime in self.mounted() for v in runtime.violations)]
 
     def clock_state(self) -> dict[str, Any]:
         return {"now": self.clock.timestamp(), "frozen": self.clock.frozen}

@@ -50,7 +50,7 @@ def test_serve_answers_on_loopback() -> None:
         deadline = time.time() + 30
         while True:
             try:
-                health = httpx.get(f"{base}/__admin/health", timeout=1)
+                health = httpx.get(f"{base}/__admin/health", headers={"Authorization": "Bearer admin"}, timeout=1)
                 break
             except httpx.HTTPError:
                 assert time.time() < deadline, "server did not start"

@@ -25,10 +25,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from mockserver.apis.vinr import VinrAPI
 from mockserver.applications import create_app
 from mockserver.contract import DEFAULT_API_KEY, ContractReport, run_contract
 from mockserver.contract_cli import contract_command
-from mockserver.apis.vinr import VinrAPI
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -374,7 +374,7 @@ def served_mock() -> Iterator[str]:
         deadline = time.time() + 30
         while True:
             try:
-                httpx.get(f"{base}/__admin/health", timeout=1)
+                httpx.get(f"{base}/__admin/health", headers={"Authorization": "Bearer admin"}, timeout=1)
                 break
             except httpx.HTTPError:
                 assert proc.poll() is None and time.time() < deadline, "the mock did not start"

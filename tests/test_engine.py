@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -14,6 +15,7 @@ from starlette.testclient import TestClient
 from mockserver.applications import ApiOptions, create_app
 from mockserver.exceptions import ConfigurationError, MockError, Problem
 from mockserver.plugins import MockAPI
+from mockserver.store import UnitOfWork
 
 TINY_SPEC = {
     "openapi": "3.0.3",
@@ -160,27 +162,31 @@ class TinyAPI(MockAPI):
     idempotent_operations = frozenset({"createThing"})
 
     def handlers(self) -> Mapping[str, Callable[..., Any]]:
-        things = self.store.table("things")
+        def unit() -> UnitOfWork:
+            current = self.store.current
+            assert current is not None, "handlers run inside the request's unit of work"
+            return current
 
         def createThing(body: dict[str, Any]) -> Any:
-            with self.store.lock:
-                ident = self.store.new_id("t_")
-                if body.get("broken"):
-                    return {"id": ident, "size": "not a number"}
-                if body["size"] == 13:
-                    raise RuntimeError("unlucky")
-                thing = {"id": ident, "size": body["size"]}
-                things.put(ident, thing)
-                return thing
+            ident = "t_" + secrets.token_hex(6)
+            thing = {"id": ident, "size": body["size"]}
+            unit().put("things", ident, thing)
+            if body.get("broken"):
+                # stored, then a response that breaks the contract: the write must not survive
+                return {"id": ident, "size": "not a number"}
+            if body["size"] == 13:
+                raise RuntimeError("unlucky")  # a crash after writing: rolled back too
+            return thing
 
         def listThings(limit: int = 5) -> Any:
-            return list(things)[:limit]
+            return unit().rows("things")[:limit]
 
         def updateThing(id: str, body: dict[str, Any]) -> Any:
-            thing = things.get(id)
+            thing = unit().get("things", id)
             if thing is None:
                 raise TinyError(404, "missing", f"no thing {id}", "id")
             thing.update(body)
+            unit().put("things", id, thing)
             return thing
 
         return {"createThing": createThing, "listThings": listThings, "updateThing": updateThing}
@@ -189,8 +195,10 @@ class TinyAPI(MockAPI):
         return TinyError(problem.status, problem.kind.value, problem.message, problem.param)
 
     def load_records(self, records: Mapping[str, list[dict[str, Any]]]) -> None:
+        unit = self.store.current
+        assert unit is not None
         for record in records.get("things", []):
-            self.store.table("things").put(record["id"], record)
+            unit.put("things", record["id"], record)
 
 
 @pytest.fixture
@@ -296,21 +304,33 @@ def test_immutable_field_is_named(client: TestClient) -> None:
 
 @pytest.mark.expects_violations
 def test_response_that_breaks_the_schema_becomes_a_recorded_500(client: TestClient, tiny: Any) -> None:
+    before = tiny.mock.api("tiny").store.dump()
     response = client.post("/things", json={"size": 1, "broken": True})
     assert response.status_code == 500
     assert response.json()["kind"] == "response_invalid"
     assert "size" in response.json()["message"]
     [violation] = tiny.mock.violations()
     assert violation.operation_id == "createThing"
+    assert tiny.mock.api("tiny").store.dump() == before, "what the handler stored is rolled back"
 
 
 @pytest.mark.expects_violations
 def test_handler_crash_is_a_clean_500_without_traceback(client: TestClient, tiny: Any) -> None:
+    before = tiny.mock.api("tiny").store.dump()
     response = client.post("/things", json={"size": 13})
     assert response.status_code == 500
     assert response.json()["kind"] == "internal"
     assert "Traceback" not in response.text
     assert len(tiny.mock.violations()) == 1
+    assert tiny.mock.api("tiny").store.dump() == before, "what the handler stored is rolled back"
+
+
+@pytest.mark.expects_violations
+def test_a_5xx_is_never_remembered_under_its_idempotency_key(client: TestClient, tiny: Any) -> None:
+    key = {"Idempotency-Key": "retry-me"}
+    assert client.post("/things", json={"size": 13}, headers=key).status_code == 500
+    assert client.post("/things", json={"size": 13}, headers=key).status_code == 500
+    assert tiny.mock.api("tiny").store.dump()["tables"].get("__idempotency__") is None
 
 
 def test_unknown_route_and_method_use_the_api_error_format(client: TestClient) -> None:
@@ -391,17 +411,38 @@ def test_invalid_fixture_refuses_to_start(spec_file: Path, tmp_path: Path) -> No
         create_app([ApiOptions("tiny", spec=spec_file, api_cls=TinyAPI, fixtures=fixtures)])
     (fixtures / "things.json").write_text(json.dumps([{"id": "t_1", "size": 2}]))
     app = create_app([ApiOptions("tiny", spec=spec_file, api_cls=TinyAPI, fixtures=fixtures)])
-    with TestClient(app, headers={"Authorization": "Bearer k"}) as c:
+    with TestClient(app, headers={"Authorization": "Bearer k"}, base_url="http://localhost") as c:
         c.post("/things", json={"size": 4})
         assert len(c.get("/things").json()) == 2
-        assert c.post("/__admin/reset").json() == {"reset": ["tiny"]}
+        reset = c.post("/__admin/reset").json()
+        assert reset["reset"] == ["tiny"]
+        assert reset["clock"]["real_time"] is True
         assert c.get("/things").json() == [{"id": "t_1", "size": 2}]
 
 
 def test_admin_clock_moves_time(client: TestClient, tiny: Any) -> None:
-    before = client.get("/__admin/clock").json()["now"]
-    moved = client.post("/__admin/clock", json={"advance": 3600}).json()
+    admin = "http://localhost/__admin"
+    before = client.get(f"{admin}/clock").json()["now"]
+    moved = client.post(f"{admin}/clock", json={"advance": 3600}).json()
     assert moved["now"] >= before + 3600
-    frozen = client.post("/__admin/clock", json={"freeze": True}).json()
+    frozen = client.post(f"{admin}/clock", json={"freeze": True}).json()
     assert frozen["frozen"] is True
-    assert client.post("/__admin/clock", json={"bogus": 1}).status_code == 400
+    bogus = client.post(f"{admin}/clock", json={"bogus": 1})
+    assert bogus.status_code == 400
+    assert bogus.json()["error"]["code"] == "invalid_clock"
+
+
+@pytest.mark.expects_violations
+def test_an_error_nothing_else_caught_is_a_recorded_500_in_the_api_format(tiny: Any) -> None:
+    from mockserver.middleware import ErrorGuard
+
+    async def crashing(scope: Any, receive: Any, send: Any) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    guarded = ErrorGuard(crashing, tiny.mock)
+    response = TestClient(guarded, raise_server_exceptions=False).get("/things")
+    assert response.status_code == 500
+    assert response.json()["kind"] == "internal"
+    assert "about:blank" not in response.text and "Traceback" not in response.text
+    [violation] = tiny.mock.violations()
+    assert "RecursionError" in violation.reasons[0]

@@ -357,6 +357,8 @@ class Tag:
 
     name: str
     description: str = ""
+    #: A one-line summary: ``summary`` (OpenAPI 3.2) or ``x-summary``, else ``""``.
+    summary: str = ""
     #: ``x-displayName`` when given, else the name.
     display_name: str = ""
     external_docs: Mapping[str, Any] | None = None
@@ -374,6 +376,7 @@ class Tag:
         return cls(
             name=name,
             description=_text(raw.get("description")),
+            summary=_text(raw.get("summary")) or _text(raw.get("x-summary")),
             display_name=_text(raw.get("x-displayName")) or name,
             external_docs=raw.get("externalDocs")
             if isinstance(raw.get("externalDocs"), Mapping)

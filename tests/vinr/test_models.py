@@ -14,11 +14,11 @@ from mockserver.apis.vinr.models import (
     Campaign,
     Coupon,
     Offer,
-    _merge_metadata,
     coupon_discount,
     offer_discount,
     unmet_criteria,
 )
+from mockserver.apis.vinr.models.base import merge_metadata
 from mockserver.clock import Clock
 from mockserver.exceptions import ConfigurationError
 
@@ -52,6 +52,11 @@ def test_campaign_status_precedence() -> None:
 def test_coupon_discounts() -> None:
     percent = Coupon("cpn_1", "A", "cmp_1", 12.5, None, None, None, 0)
     assert coupon_discount(percent, order(999)) == 124
+    # exact decimal arithmetic: 33.3 % of 1000 is 333, not 332 (33.3 is not exact in binary)
+    assert coupon_discount(Coupon("cpn_3", "C", "cmp_1", 33.3, None, None, None, 0), order(1000)) == 333
+    huge = 999_999_999_999
+    assert coupon_discount(Coupon("cpn_4", "D", "cmp_1", 0.01, None, None, None, 0), order(huge)) == 99_999_999
+    assert coupon_discount(Coupon("cpn_5", "E", "cmp_1", 100, None, None, None, 0), order(huge)) == huge
     amount = Coupon("cpn_2", "B", "cmp_1", None, 500, "usd", None, 0)
     assert coupon_discount(amount, order(300)) == 300
     assert coupon_discount(amount, order(3000)) == 500
@@ -77,18 +82,20 @@ def test_unmet_criteria_reports_the_first_failure() -> None:
 
 
 def test_metadata_merge_removes_empty_values() -> None:
-    assert _merge_metadata({"a": "1", "b": "2"}, {"a": "", "c": "3"}) == {"b": "2", "c": "3"}
+    assert merge_metadata({"a": "1", "b": "2"}, {"a": "", "c": "3"}) == {"b": "2", "c": "3"}
 
 
 def test_default_fixtures_load_and_agree() -> None:
     api = VinrAPI(clock=Clock(), fixtures=VinrAPI.default_fixtures)
     api.reset()
-    campaigns = list(api.backend.campaigns)
+    tables = api.store.dump()["tables"]
+    campaigns = [Campaign.from_row(row) for row in tables["campaigns"].values()]
+    offers = [Offer.from_row(row) for row in tables["offers"].values()]
     assert len(campaigns) >= 6
     statuses = {c.status(api.clock.timestamp()) for c in campaigns}
     assert statuses == {"running", "ended", "scheduled", "deactivated"}
     assert {c.type for c in campaigns} == {"coupon", "offer"}
-    assert {o.type for o in api.backend.offers} == {"bogo", "free_shipping", "fixed_discount"}
+    assert {o.type for o in offers} == {"bogo", "free_shipping", "fixed_discount"}
 
 
 def copy_fixtures(tmp_path: Path) -> Path:

@@ -17,10 +17,10 @@ from mockserver.apis.voucherify.exceptions import (
     error_for,
 )
 from mockserver.apis.voucherify.filters import compile_filters, parse_brackets
-from mockserver.apis.voucherify.models import VoucherifyBackend
+from mockserver.apis.voucherify.models import Campaign, VoucherifyBackend
 from mockserver.clock import Clock
 from mockserver.exceptions import ConfigurationError, Problem, ProblemKind
-from mockserver.store import Store
+from mockserver.store import MemoryStore
 
 from .conftest import fixture_campaigns
 
@@ -130,7 +130,7 @@ def test_brackets_build_a_tree_and_repeated_keys_a_list() -> None:
 def test_array_values_in_every_form_clients_send(value: Any) -> None:
     check = compile_filters({"campaigns": {"conditions": {"$in": value}}})
     backend = _backend()
-    subjects = {c.name: c.subject({}) for c in backend.campaigns}
+    subjects = {c.name: c.subject({}) for c in _campaigns(backend)}
     assert subjects
     matching = {name for name, subject in subjects.items() if check(subject, 0)}
     assert matching == set()  # no fixture is called A or B
@@ -148,26 +148,37 @@ def test_array_values_in_every_form_clients_send(value: Any) -> None:
 
 
 def _backend(clock: Clock | None = None) -> VoucherifyBackend:
-    backend = VoucherifyBackend(Store(), clock or Clock())
+    backend = VoucherifyBackend(MemoryStore(), clock or Clock())
     backend.load({"campaigns": fixture_campaigns()})
     return backend
 
 
+def _campaigns(backend: VoucherifyBackend) -> list[Campaign]:
+    rows = backend.store.dump()["tables"].get("campaigns", {})
+    return [Campaign.from_row(row) for row in rows.values()]
+
+
+def _vouchers(backend: VoucherifyBackend) -> dict[str, str]:
+    """Issued code -> campaign id."""
+    rows = backend.store.dump()["tables"].get("vouchers", {})
+    return {code: row["campaign_id"] for code, row in rows.items()}
+
+
 def test_fixtures_get_as_many_vouchers_as_they_count_with_codes_from_their_config() -> None:
     backend = _backend()
-    by_name = {c.name: c for c in backend.campaigns}
+    by_name = {c.name: c for c in _campaigns(backend)}
     assert all(len(c.voucher_codes) == 1 for c in by_name.values())
-    assert len(backend.vouchers) == 6
+    assert len(_vouchers(backend)) == 6
     code = by_name["Voucher Metadata"].voucher_codes[0]
     assert re.fullmatch(r"Discount-[0-9a-zA-Z]{9}YY", code)
     assert re.fullmatch(
         r"LOYALTY-CARD-[0-9a-zA-Z]{8}", by_name["Loyalty Program Fall 2022"].voucher_codes[0]
     )
-    assert {v.campaign_id for v in backend.vouchers} == {c.id for c in backend.campaigns}
+    assert set(_vouchers(backend).values()) == {c.id for c in _campaigns(backend)}
 
 
 def test_fixture_problems_stop_the_start() -> None:
-    backend = VoucherifyBackend(Store(), Clock())
+    backend = VoucherifyBackend(MemoryStore(), Clock())
     twice = [fixture_campaigns()[0], fixture_campaigns()[0]]
     with pytest.raises(ConfigurationError, match="appears twice"):
         backend.load({"campaigns": twice})
@@ -180,7 +191,7 @@ def test_fixture_problems_stop_the_start() -> None:
         },
     }
     with pytest.raises(ConfigurationError, match="cannot generate 2 unique codes"):
-        VoucherifyBackend(Store(), Clock()).load({"campaigns": [impossible]})
+        VoucherifyBackend(MemoryStore(), Clock()).load({"campaigns": [impossible]})
 
 
 def test_create_counts_what_it_generated_and_keeps_codes_unique_across_campaigns() -> None:
@@ -202,16 +213,17 @@ def test_create_counts_what_it_generated_and_keeps_codes_unique_across_campaigns
 def test_names_ids_bin_and_force() -> None:
     backend = _backend()
     static = backend.find("Static Campaign")
-    assert backend.find(static.id) is static
+    assert backend.find(static.id) == static
     backend.delete_campaign(static.id)
     with pytest.raises(NotFound):
         backend.find("Static Campaign")
     with pytest.raises(DuplicateFound):
         backend.create_campaign({"name": "Static Campaign", "campaign_type": "PROMOTION"})
-    assert static.voucher_codes[0] in backend.vouchers, "binned vouchers keep their codes"
+    assert static.voucher_codes[0] in _vouchers(backend), "binned vouchers keep their codes"
     dynamic = backend.find("Dynamic Discounts")
     backend.delete_campaign("Dynamic Discounts", force=True)
-    assert dynamic.id not in backend.campaigns and dynamic.voucher_codes[0] not in backend.vouchers
+    assert dynamic.id not in {c.id for c in _campaigns(backend)}
+    assert dynamic.voucher_codes[0] not in _vouchers(backend)
     assert (
         backend.create_campaign({"name": "Dynamic Discounts", "campaign_type": "PROMOTION"})["id"]
         != dynamic.id

@@ -49,5 +49,4 @@ class VinrAPI(MockAPI):
         return error_for(problem)
 
     def load_records(self, records: Mapping[str, list[dict[str, Any]]]) -> None:
-        self.backend.clear()
         self.backend.load(records)

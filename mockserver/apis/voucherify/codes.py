@@ -13,7 +13,7 @@ import itertools
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 DEFAULT_CHARSET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 DEFAULT_LENGTH = 8
@@ -80,7 +80,15 @@ class CodeSpec:
         return self.prefix + body + self.postfix
 
 
-def generate(spec: CodeSpec, count: int, taken: set[str]) -> list[str]:
+class CodeSet(Protocol):
+    """The codes already taken: membership and size are all generation needs."""
+
+    def __contains__(self, code: object, /) -> bool: ...
+
+    def __len__(self) -> int: ...
+
+
+def generate(spec: CodeSpec, count: int, taken: CodeSet) -> list[str]:
     """Up to ``count`` new codes not in ``taken`` (fewer when the space runs out).
 
     ``taken`` is not modified; the caller records the codes it keeps.
@@ -94,14 +102,14 @@ def generate(spec: CodeSpec, count: int, taken: set[str]) -> list[str]:
     return _draw(spec, count, taken)
 
 
-def _draw(spec: CodeSpec, count: int, taken: set[str]) -> list[str]:
+def _draw(spec: CodeSpec, count: int, taken: CodeSet) -> list[str]:
     symbols = sorted(set(spec.charset))
     codes: list[str] = []
-    seen = set(taken)
+    seen: set[str] = set()
     for _ in range(count):
         for _attempt in range(_ATTEMPTS):
             code = spec.render([_rng.choice(symbols) for _ in range(spec.length)])
-            if code not in seen:
+            if code not in seen and code not in taken:
                 seen.add(code)
                 codes.append(code)
                 break
@@ -110,7 +118,7 @@ def _draw(spec: CodeSpec, count: int, taken: set[str]) -> list[str]:
     return codes
 
 
-def _enumerate(spec: CodeSpec, count: int, taken: set[str]) -> list[str]:
+def _enumerate(spec: CodeSpec, count: int, taken: CodeSet) -> list[str]:
     symbols = sorted(set(spec.charset))
     candidates = [spec.render(chars) for chars in itertools.product(symbols, repeat=spec.length)]
     _rng.shuffle(candidates)

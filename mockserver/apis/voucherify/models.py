@@ -1,7 +1,8 @@
 """Voucherify's campaigns: entities, rules and the backend holding them.
 
-Every public method of :class:`VoucherifyBackend` takes the store's lock for its
-whole read-modify-write. Entities render themselves (``to_dict``) in the vendor's
+Every public method of :class:`VoucherifyBackend` runs in a unit of work (the
+request's, see :mod:`mockserver.store`): campaigns are read, changed and saved back,
+so a request that fails changes nothing. Entities render themselves (``to_dict``) in the vendor's
 key order; list views leave out ``validation_rules_assignments`` and
 ``promotion`` the way the vendor does.
 
@@ -13,14 +14,16 @@ returns; only the response that started it shows the in-between state
 from __future__ import annotations
 
 import copy
+import dataclasses
 import secrets
+import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.clock import Clock
 from mockserver.exceptions import ConfigurationError
-from mockserver.store import Store, Table
+from mockserver.store import Backend, Store, UnitOfWork, transactional
 
 from .codes import CodeSpec, generate
 from .dates import format_millis, normalize, to_millis
@@ -104,6 +107,11 @@ class Category:
         return record
 
 
+def _row(entity: Any) -> Record:
+    """An entity as a stored row (nested dataclasses become dicts)."""
+    return dataclasses.asdict(entity)
+
+
 @dataclass
 class Assignment:
     """A validation rule assigned to a campaign or a promotion tier."""
@@ -132,14 +140,6 @@ def _assignments_list(assignments: list[Assignment]) -> Record:
         "data": [a.to_dict() for a in assignments],
         "total": len(assignments),
     }
-
-
-@dataclass
-class Voucher:
-    """A generated voucher: only its code and campaign (there is no vouchers endpoint)."""
-
-    code: str
-    campaign_id: str
 
 
 @dataclass
@@ -297,6 +297,16 @@ class Campaign:
         r["object"] = "campaign"
         return r
 
+    @classmethod
+    def from_row(cls, row: Record) -> Campaign:
+        fields = dict(row)
+        fields["assignments"] = [Assignment(**a) for a in row["assignments"]]
+        fields["tiers"] = [
+            PromotionTier(**{**t, "assignments": [Assignment(**a) for a in t["assignments"]]})
+            for t in row["tiers"]
+        ]
+        return cls(**fields)
+
     def _promotion(self, categories: Mapping[str, Category]) -> Record:
         tiers = sorted(self.tiers, key=lambda tier: tier.hierarchy)
         return {
@@ -384,72 +394,94 @@ def _millis(text: str, ident: str) -> int:
 
 # -- the backend ------------------------------------------------------------------------------
 
+#: Tables: campaigns by id, categories by id, generated voucher codes (code -> campaign),
+#: and the unique index of campaign names (name -> campaign id; a binned campaign keeps its
+#: name taken).
+CAMPAIGNS = "campaigns"
+CATEGORIES = "categories"
+VOUCHERS = "vouchers"
+NAMES = "campaign_names"
 
-class VoucherifyBackend:
+
+class _TakenCodes:
+    """The voucher codes already issued, as :func:`.codes.generate` asks for them."""
+
+    def __init__(self, unit: UnitOfWork) -> None:
+        self.unit = unit
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and self.unit.get(VOUCHERS, code) is not None
+
+    def __len__(self) -> int:
+        return self.unit.count(VOUCHERS)
+
+
+class VoucherifyBackend(Backend):
     """All campaigns, their vouchers and categories, and the rules applying to them."""
 
     def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store
         self.clock = clock
 
-    # -- tables and small helpers --------------------------------------------------------------
+    # -- storage and small helpers ----------------------------------------------------------------
 
     @property
-    def campaigns(self) -> Table[Campaign]:
-        return self.store.table("campaigns")
-
-    @property
-    def categories(self) -> Table[Category]:
-        return self.store.table("categories")
-
-    @property
-    def vouchers(self) -> Table[Voucher]:
-        return self.store.table("vouchers")
+    def unit(self) -> UnitOfWork:
+        unit = self.store.current
+        if unit is None:
+            raise RuntimeError("Voucherify state is only reachable inside a unit of work")
+        return unit
 
     def now(self) -> int:
         """The mock's clock, in Unix milliseconds."""
         return int(self.clock.now() * 1000)
 
+    def _save(self, campaign: Campaign) -> None:
+        self.unit.put(CAMPAIGNS, campaign.id, _row(campaign))
+
     def _category_map(self) -> dict[str, Category]:
-        return {category.id: category for category in self.categories}
+        return {row["id"]: Category(**row) for row in self.unit.rows(CATEGORIES)}
 
     def _render(
         self, campaign: Campaign, *, detail: bool = True, expand: str | None = None
     ) -> Record:
         return campaign.to_dict(self._category_map(), detail=detail, expand=expand)
 
+    def _holder_of(self, name: str) -> Campaign | None:
+        """The campaign holding ``name`` (live or in the bin)."""
+        entry = self.unit.get(NAMES, name)
+        row = self.unit.get(CAMPAIGNS, entry["id"]) if entry is not None else None
+        return Campaign.from_row(row) if row is not None else None
+
+    @transactional
     def find(self, ident: str) -> Campaign:
         """The live campaign with this id or, failing that, this exact name."""
-        campaign = self.campaigns.get(ident)
+        row = self.unit.get(CAMPAIGNS, ident)
+        campaign = Campaign.from_row(row) if row is not None else None
+        if campaign is None or campaign.in_bin:
+            campaign = self._holder_of(ident)
         if campaign is not None and not campaign.in_bin:
             return campaign
-        for campaign in self.campaigns:
-            if campaign.name == ident and not campaign.in_bin:
-                return campaign
         raise NotFound("campaign", ident)
 
     # -- fixtures --------------------------------------------------------------------------------
 
-    def clear(self) -> None:
-        with self.store.lock:
-            for table in (self.campaigns, self.categories, self.vouchers):
-                table.clear()
-
     def load(self, records: Mapping[str, list[Record]]) -> None:
         """Campaigns from fixtures; each gets as many generated vouchers as its ``vouchers_count``."""
-        with self.store.lock:
-            for record in records.get("campaigns", []):
-                self._load_campaign(record)
+        self.store.run(lambda _unit: self._load(records))
+
+    def _load(self, records: Mapping[str, list[Record]]) -> None:
+        for record in records.get("campaigns", []):
+            self._load_campaign(record)
 
     def _load_campaign(self, record: Record) -> None:
         campaign = Campaign.from_record(record)
-        if campaign.id in self.campaigns:
+        if self.unit.get(CAMPAIGNS, campaign.id) is not None:
             raise ConfigurationError(f"campaign {campaign.id} appears twice in the fixtures")
-        if any(other.name == campaign.name for other in self.campaigns):
+        if self.unit.get(NAMES, campaign.name) is not None:
             raise ConfigurationError(
                 f"campaign name {campaign.name!r} appears twice in the fixtures"
             )
-        self.store.reserve_id(campaign.id)
         if campaign.category_id is not None:
             self._remember_category(campaign.category_id, record.get("category"))
         wanted = record.get("vouchers_count") or 0
@@ -461,18 +493,22 @@ class VoucherifyBackend:
                     f"campaign {campaign.id}: cannot generate {wanted} unique codes from its code_config"
                 )
             campaign.voucher_codes = codes
-        self.campaigns.put(campaign.id, campaign)
+        self._insert(campaign)
+
+    def _insert(self, campaign: Campaign) -> None:
+        self.unit.add(CAMPAIGNS, campaign.id, _row(campaign))
+        self.unit.put(NAMES, campaign.name, {"id": campaign.id})
 
     def _remember_category(self, category_id: str, name: str | None) -> None:
-        known = self.categories.get(category_id)
+        known = self.unit.get(CATEGORIES, category_id)
         if known is None:
-            self.store.reserve_id(category_id)
-            self.categories.put(category_id, Category(id=category_id, name=name))
-        elif known.name is None and name is not None:
-            known.name = name
+            self.unit.put(CATEGORIES, category_id, _row(Category(id=category_id, name=name)))
+        elif known.get("name") is None and name is not None:
+            self.unit.put(CATEGORIES, category_id, {**known, "name": name})
 
     # -- list ------------------------------------------------------------------------------------
 
+    @transactional
     def list_campaigns(
         self,
         *,
@@ -486,95 +522,77 @@ class VoucherifyBackend:
         matches: Predicate | None = None,
     ) -> Record:
         """One page of the live campaigns matching every criterion, and how many match."""
-        with self.store.lock:
-            categories = self._category_map()
-            now = self.now()
-            selected = [
-                campaign
-                for campaign in self.campaigns
-                if not campaign.in_bin
-                and (campaign_type is None or campaign.campaign_type == campaign_type)
-                and (campaign_status is None or campaign.creation_status == campaign_status)
-                and (is_referral_code is None or campaign.is_referral_code == is_referral_code)
-                and (matches is None or matches(campaign.subject(categories), now))
-            ]
-            selected = self._sorted(selected, order)
-            window = selected[(page - 1) * limit : page * limit]
-            return {
-                "object": "list",
-                "data_ref": "campaigns",
-                "campaigns": [c.to_dict(categories, detail=False, expand=expand) for c in window],
-                "total": len(selected),
-            }
-
-    def _sorted(self, campaigns: list[Campaign], order: str) -> list[Campaign]:
-        descending = order.startswith("-")
-        by_update = order.lstrip("-") == "updated_at"
-        campaigns_table = self.campaigns
-
-        def key(campaign: Campaign) -> tuple[int, int]:
-            instant = campaign.created_at
-            if by_update and campaign.updated_at is not None:
-                instant = campaign.updated_at
-            return instant, campaigns_table.sequence(campaign.id)
-
-        return sorted(campaigns, key=key, reverse=descending)
+        categories = self._category_map()
+        now = self.now()
+        selected = [
+            campaign
+            for campaign in map(Campaign.from_row, self.unit.rows(CAMPAIGNS))
+            if not campaign.in_bin
+            and (campaign_type is None or campaign.campaign_type == campaign_type)
+            and (campaign_status is None or campaign.creation_status == campaign_status)
+            and (is_referral_code is None or campaign.is_referral_code == is_referral_code)
+            and (matches is None or matches(campaign.subject(categories), now))
+        ]
+        selected = _sorted(selected, order)
+        window = selected[(page - 1) * limit : page * limit]
+        return {
+            "object": "list",
+            "data_ref": "campaigns",
+            "campaigns": [c.to_dict(categories, detail=False, expand=expand) for c in window],
+            "total": len(selected),
+        }
 
     # -- create ----------------------------------------------------------------------------------
 
+    @transactional
     def create_campaign(self, body: Record) -> Record:
         """A new campaign and its vouchers; the response shows the generation still running."""
-        with self.store.lock:
-            self._check_name_free(body["name"])
-            now = self.now()
-            campaign_type = body["campaign_type"]
-            campaign = Campaign(
-                id=self.store.new_id("camp_", 24),
-                name=body["name"],
-                campaign_type=campaign_type,
-                type=body.get("type") or "STATIC",
-                created_at=now,
-                auto_join=bool(body.get("auto_join")),
-                join_once=self._join_once(campaign_type, body.get("type"), body.get("join_once")),
-                use_voucher_metadata_schema=bool(body.get("use_voucher_metadata_schema")),
-                metadata=copy.deepcopy(body.get("metadata") or {}),
-                description=body.get("description"),
-                referral_program=copy.deepcopy(body.get("referral_program"))
-                if campaign_type == REFERRAL
-                else None,
-                category_id=self._category_for(body),
-            )
-            self._apply_validity(campaign, body)
-            campaign.activity_duration_after_publishing = body.get(
-                "activity_duration_after_publishing"
-            )
-            campaign.assignments = self._assign(
-                body.get("validation_rules"), campaign.id, "campaign", now
-            )
-            if campaign.has_vouchers:
-                campaign.voucher = self._voucher_definition(campaign_type, body["voucher"])
-                campaign.mirror_validity()
-                self._generate_vouchers(campaign, body.get("vouchers_count") or 0)
-            else:
-                campaign.tiers = self._tiers(
-                    campaign.id, (body.get("promotion") or {}).get("tiers"), now
-                )
-            self.campaigns.put(campaign.id, campaign)
-            snapshot = self._render(campaign)
-            if campaign.has_vouchers:
-                snapshot["vouchers_count"] = 0
-                snapshot["creation_status"] = "IN_PROGRESS"
-                snapshot["vouchers_generation_status"] = "IN_PROGRESS"
-            return snapshot
+        self._check_name_free(body["name"])
+        now = self.now()
+        campaign_type = body["campaign_type"]
+        campaign = Campaign(
+            id=_new_id("camp_", 24),
+            name=body["name"],
+            campaign_type=campaign_type,
+            type=body.get("type") or "STATIC",
+            created_at=now,
+            auto_join=bool(body.get("auto_join")),
+            join_once=self._join_once(campaign_type, body.get("type"), body.get("join_once")),
+            use_voucher_metadata_schema=bool(body.get("use_voucher_metadata_schema")),
+            metadata=copy.deepcopy(body.get("metadata") or {}),
+            description=body.get("description"),
+            referral_program=copy.deepcopy(body.get("referral_program"))
+            if campaign_type == REFERRAL
+            else None,
+            category_id=self._category_for(body),
+        )
+        self._apply_validity(campaign, body)
+        campaign.activity_duration_after_publishing = body.get(
+            "activity_duration_after_publishing"
+        )
+        campaign.assignments = self._assign(body.get("validation_rules"), campaign.id, "campaign", now)
+        if campaign.has_vouchers:
+            campaign.voucher = self._voucher_definition(campaign_type, body["voucher"])
+            campaign.mirror_validity()
+            self._generate_vouchers(campaign, body.get("vouchers_count") or 0)
+        else:
+            campaign.tiers = self._tiers(campaign.id, (body.get("promotion") or {}).get("tiers"), now)
+        self._insert(campaign)
+        snapshot = self._render(campaign)
+        if campaign.has_vouchers:
+            snapshot["vouchers_count"] = 0
+            snapshot["creation_status"] = "IN_PROGRESS"
+            snapshot["vouchers_generation_status"] = "IN_PROGRESS"
+        return snapshot
 
     def _check_name_free(self, name: str) -> None:
-        for campaign in self.campaigns:
-            if campaign.name == name:
-                raise DuplicateFound(
-                    f"Campaign with name: {name} already exists",
-                    resource_id=campaign.id,
-                    resource_type="campaign",
-                )
+        holder = self._holder_of(name)
+        if holder is not None:
+            raise DuplicateFound(
+                f"Campaign with name: {name} already exists",
+                resource_id=holder.id,
+                resource_type="campaign",
+            )
 
     @staticmethod
     def _join_once(campaign_type: str, kind: str | None, requested: bool | None) -> bool:
@@ -588,20 +606,19 @@ class VoucherifyBackend:
         """The category id a body names (``category_id`` first, else ``category`` by name)."""
         category_id = body.get("category_id")
         if category_id is not None:
-            if category_id not in self.categories:
+            if self.unit.get(CATEGORIES, category_id) is None:
                 raise NotFound("category", category_id)
             return str(category_id)
         name = body.get("category")
         if name is None:
             return None
-        for category in self.categories:
-            if category.name == name:
-                return category.id
+        for row in self.unit.rows(CATEGORIES):
+            if row.get("name") == name:
+                return str(row["id"])
         category = Category(
             id="cat_" + secrets.token_hex(9), name=name, hierarchy=1, created_at=self.now()
         )
-        self.store.reserve_id(category.id)
-        self.categories.put(category.id, category)
+        self.unit.add(CATEGORIES, category.id, _row(category))
         return category.id
 
     def _apply_validity(self, target: Campaign | PromotionTier, body: Mapping[str, Any]) -> None:
@@ -613,12 +630,13 @@ class VoucherifyBackend:
             if name in body:
                 setattr(target, name, copy.deepcopy(body[name]))
 
+    @staticmethod
     def _assign(
-        self, rule_ids: Iterable[str] | None, owner: str, owner_type: str, now: int
+        rule_ids: Iterable[str] | None, owner: str, owner_type: str, now: int
     ) -> list[Assignment]:
         return [
             Assignment(
-                id=self.store.new_id("asgm_", 16),
+                id=_new_id("asgm_", 16),
                 rule_id=rule_id,
                 related_object_id=owner,
                 related_object_type=owner_type,
@@ -646,10 +664,9 @@ class VoucherifyBackend:
         campaign.vouchers_generation_status = "DONE" if len(codes) == count else "FAILED"
 
     def _issue_codes(self, campaign_id: str, spec: CodeSpec, count: int) -> list[str]:
-        taken = {voucher.code for voucher in self.vouchers}
-        codes = generate(spec, count, taken)
+        codes = generate(spec, count, _TakenCodes(self.unit))
         for code in codes:
-            self.vouchers.put(code, Voucher(code=code, campaign_id=campaign_id))
+            self.unit.put(VOUCHERS, code, {"code": code, "campaign_id": campaign_id})
         return codes
 
     def _tiers(
@@ -659,7 +676,7 @@ class VoucherifyBackend:
         for position, param in enumerate(params or (), start=1):
             hierarchy = param.get("hierarchy")
             tier = PromotionTier(
-                id=self.store.new_id("promo_", 24),
+                id=_new_id("promo_", 24),
                 created_at=now,
                 hierarchy=position if hierarchy is None else int(hierarchy),
                 name=param.get("name"),
@@ -678,30 +695,31 @@ class VoucherifyBackend:
 
     # -- read, update, enable/disable, delete ---------------------------------------------------
 
+    @transactional
     def get_campaign(self, ident: str) -> Record:
-        with self.store.lock:
-            return self._render(self.find(ident))
+        return self._render(self.find(ident))
 
+    @transactional
     def update_campaign(self, ident: str, body: Record) -> Record:
         """Apply the fields the campaign's type takes; the others are silently skipped."""
-        with self.store.lock:
-            campaign = self.find(ident)
-            allowed = _UPDATES[campaign.campaign_type]
-            changes = {name: value for name, value in body.items() if name in allowed}
-            if "category_id" in changes or "category" in changes:
-                campaign.category_id = self._category_for(changes)
-            self._apply_validity(campaign, changes)
-            self._apply_texts(campaign, changes)
-            self._apply_flags(campaign, changes)
-            self._apply_metadata(campaign, changes)
-            self._apply_values(campaign, changes)
-            campaign.mirror_validity()
-            campaign.updated_at = self.now()
-            snapshot = self._render(campaign)
-            if campaign.has_vouchers:
-                snapshot["creation_status"] = "MODIFYING"
-                snapshot["vouchers_generation_status"] = "MODIFYING"
-            return snapshot
+        campaign = self.find(ident)
+        allowed = _UPDATES[campaign.campaign_type]
+        changes = {name: value for name, value in body.items() if name in allowed}
+        if "category_id" in changes or "category" in changes:
+            campaign.category_id = self._category_for(changes)
+        self._apply_validity(campaign, changes)
+        self._apply_texts(campaign, changes)
+        self._apply_flags(campaign, changes)
+        self._apply_metadata(campaign, changes)
+        self._apply_values(campaign, changes)
+        campaign.mirror_validity()
+        campaign.updated_at = self.now()
+        self._save(campaign)
+        snapshot = self._render(campaign)
+        if campaign.has_vouchers:
+            snapshot["creation_status"] = "MODIFYING"
+            snapshot["vouchers_generation_status"] = "MODIFYING"
+        return snapshot
 
     @staticmethod
     def _apply_texts(campaign: Campaign, changes: Mapping[str, Any]) -> None:
@@ -737,26 +755,51 @@ class VoucherifyBackend:
         if "loyalty_tiers_expiration" in changes:
             campaign.loyalty_tiers_expiration = copy.deepcopy(changes["loyalty_tiers_expiration"])
 
+    @transactional
     def set_active(self, ident: str, active: bool) -> Record:
         """Enable or disable a campaign; the vendor answers with an empty object."""
-        with self.store.lock:
-            campaign = self.find(ident)
-            campaign.active = active
-            campaign.updated_at = self.now()
-            return {}
+        campaign = self.find(ident)
+        campaign.active = active
+        campaign.updated_at = self.now()
+        self._save(campaign)
+        return {}
 
+    @transactional
     def delete_campaign(self, ident: str, force: bool = False) -> Record:
         """Delete through an (immediately completed) async action.
 
         Without ``force`` the campaign goes to the bin: it is hidden but its name and
         codes stay taken. With ``force`` it and its vouchers are gone for good.
         """
-        with self.store.lock:
-            campaign = self.find(ident)
-            if force:
-                for code in campaign.voucher_codes:
-                    self.vouchers.pop(code)
-                self.campaigns.pop(campaign.id)
-            else:
-                campaign.in_bin = True
-            return {"async_action_id": "aa_" + secrets.token_hex(9)}
+        campaign = self.find(ident)
+        if force:
+            for code in campaign.voucher_codes:
+                self.unit.delete(VOUCHERS, code)
+            self.unit.delete(CAMPAIGNS, campaign.id)
+            self.unit.delete(NAMES, campaign.name)
+        else:
+            campaign.in_bin = True
+            self._save(campaign)
+        return {"async_action_id": "aa_" + secrets.token_hex(9)}
+
+
+def _sorted(campaigns: list[Campaign], order: str) -> list[Campaign]:
+    """By ``created_at`` or ``updated_at``; the later stored first among equals when descending."""
+    descending = order.startswith("-")
+    by_update = order.lstrip("-") == "updated_at"
+
+    def key(campaign: Campaign) -> int:
+        if by_update and campaign.updated_at is not None:
+            return campaign.updated_at
+        return campaign.created_at
+
+    ordered = list(reversed(campaigns)) if descending else campaigns
+    return sorted(ordered, key=key, reverse=descending)
+
+
+def _new_id(prefix: str, length: int) -> str:
+    """A random id in the vendor's style (``camp_`` + 24 characters)."""
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
+
+
+_ID_ALPHABET = string.ascii_letters + string.digits
