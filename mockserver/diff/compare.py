@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mockserver.diff.checks import CHECKS, Change
-from mockserver.diff.schemas import SchemaComparer, Side
+from mockserver.diff.schemas import SchemaComparer, Side, Unchanged
 from mockserver.spec import Document, MediaType, Operation, Parameter, Requirement, Response
 
 __all__ = ["diff_documents"]
@@ -37,7 +37,7 @@ def _flip(side: Side) -> Side:
 class _Diff:
     def __init__(self, old: Document, new: Document) -> None:
         self.old, self.new = old, new
-        self.schemas = SchemaComparer()
+        self.schemas = SchemaComparer(Unchanged(old.raw, new.raw))
         self.changes: list[Change] = []
 
     def emit(self, id_: str, subject: str, location: str, message: str, op: Operation | None = None) -> None:

@@ -9,20 +9,30 @@ matched by component name, else by position).
 A named component compared with a named component is compared once per side and the result
 reused wherever it is referenced (a document that uses ``Campaign`` in 20 responses costs one
 comparison); a recursive schema stops where it comes back to a pair already being compared.
+A component whose text is the same in both documents, and so is every component it refers
+to, is not walked at all (:class:`Unchanged`): a release that touches a few schemas of a
+document with hundreds costs a few comparisons.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
+import orjson
+
 from mockserver.spec import MISSING, Schema
+from mockserver.spec.refs import unescape
 
 Side = Literal["request", "response"]
 #: (check id, location relative to the compared schema, message)
 Found = tuple[str, str, str]
 
-__all__ = ["Found", "SchemaComparer", "Side", "join"]
+__all__ = ["Found", "SchemaComparer", "Side", "Unchanged", "join"]
+
+_REF = re.compile(rb'"\$ref":"#/([^"]*)"')
+_COMPONENT = "components/schemas/"
 
 _BOUNDS = (
     # (keyword read, upper bound?, request check, response check, what)
@@ -63,14 +73,74 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+class Unchanged:
+    """Which ``components.schemas`` are the same in two documents, references included.
+
+    A component is unchanged when its JSON text (keys sorted) is the same in both and every
+    component it refers to is unchanged too; one that refers anywhere else than to a whole
+    component (``#/components/schemas/A/properties/b``) is never taken as unchanged.
+    """
+
+    def __init__(self, old_root: Mapping[str, Any], new_root: Mapping[str, Any]) -> None:
+        old, new = _components(old_root), _components(new_root)
+        depends: dict[str, set[str]] = {}
+        for name, schema in old.items():
+            if name not in new:
+                continue
+            text = _text(schema)
+            if text is None or text != _text(new[name]):
+                continue
+            refs = set()
+            for pointer in _REF.findall(text):
+                target = pointer.decode()
+                if not target.startswith(_COMPONENT) or "/" in target[len(_COMPONENT) :]:
+                    break
+                refs.add(unescape(target[len(_COMPONENT) :]))
+            else:
+                depends[name] = refs
+        names = set(depends)
+        while True:
+            kept = {n for n in names if depends[n] <= names}
+            if kept == names:
+                break
+            names = kept
+        self.names = frozenset(names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+
+def _components(root: Mapping[str, Any]) -> Mapping[str, Any]:
+    components = root.get("components")
+    schemas = components.get("schemas") if isinstance(components, Mapping) else None
+    return schemas if isinstance(schemas, Mapping) else {}
+
+
+def _text(schema: Any) -> bytes | None:
+    try:
+        return orjson.dumps(schema, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # a value orjson cannot write (an integer beyond 64 bits): walk it
+        return None
+
+
 class SchemaComparer:
     """Compares schemas; shared by every operation of one diff (its cache is per diff)."""
 
-    def __init__(self) -> None:
+    def __init__(self, unchanged: Unchanged | None = None) -> None:
         self._cache: dict[tuple[int, int, str], list[Found]] = {}
         self._active: set[tuple[int, int, str]] = set()
+        self._unchanged = unchanged
 
     def compare(self, old: Schema, new: Schema, side: Side) -> list[Found]:
+        name = old.ref_name
+        if (
+            self._unchanged is not None
+            and name is not None
+            and old.ref == new.ref
+            and old.ref == f"#/{_COMPONENT}{name.replace('~', '~0').replace('/', '~1')}"
+            and name in self._unchanged
+        ):
+            return []
         key = (id(old), id(new), side)
         cached = self._cache.get(key)
         if cached is not None:

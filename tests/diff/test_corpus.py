@@ -6,7 +6,7 @@ import pytest
 
 from mockserver.diff import CHECKS, Change, diff
 
-from .corpus import BASE, CASES, INSIDE, Case, Doc, near, pair
+from .corpus import BASE, CASES, INSIDE, Case, Doc, near, nothing, pair
 
 
 def ids(old: Doc, new: Doc) -> list[str]:
@@ -51,3 +51,12 @@ def test_a_schema_change_is_reported_where_each_subscriber_sees_it() -> None:
     _, new = pair(Case("x", INSIDE[2][1], INSIDE[2][1]))  # Event.id: string -> integer
     subjects = {c.operation for c in diff(BASE, new) if c.id == "response-type-changed"}
     assert subjects == {"POST /items", "webhook itemChanged", "event item.created"}
+
+
+def test_a_change_deep_in_a_referenced_component_reaches_every_reader() -> None:
+    """Item's text is unchanged, but it refers to Circle, which changed: Item is walked."""
+    new = pair(Case("x", lambda d: d["components"]["schemas"]["Circle"]["properties"]["radius"].update(type="string"), nothing))[1]
+    found = {(c.operation, c.location) for c in diff(BASE, new) if c.id == "response-type-changed"}
+    assert ("GET /items/{id}", "response 200 application/json: shape.oneOf[Circle].radius") in found
+    assert ("GET /items/{id}", "response 200 application/json: base.radius") in found
+    assert ("GET /items", "response 200 application/json: [].shape.oneOf[Circle].radius") in found
