@@ -12,7 +12,9 @@ with the same GET requests, driven by ``wrk --latency``:
 - ``mockserver proxy``: ``python -m mockserver proxy --api vinr --target <mock>``, validating
   every request and response;
 - ``prism proxy``: ``npx -y @stoplight/prism-cli@5 proxy SPEC <mock> -v error`` (validating
-  requests and responses, adding its ``sl-violations`` header), same document.
+  requests and responses, adding its ``sl-violations`` header), same document;
+- ``bare proxy``: ``bench/passthrough.py``, aiohttp's pool behind uvicorn with no check at all:
+  what the extra hop alone costs on this stack (the floor under our proxy's figure).
 
 All three run for the whole benchmark; they are loaded one at a time, round-robin
 (direct, ours, Prism, direct, ...), so each round compares the three under the same machine
@@ -66,7 +68,7 @@ CASES = (
     ("list", "/v1/campaigns?limit=10"),
 )
 WARMUP_REQUESTS = 300
-DIRECT, OURS, PRISM = "direct", "mockserver proxy", "prism proxy"
+DIRECT, OURS, PRISM, BARE = "direct", "mockserver proxy", "prism proxy", "bare proxy"
 
 
 @dataclass
@@ -133,11 +135,11 @@ def ratio(a: float | None, b: float | None) -> float | None:
 
 
 def measure(args: argparse.Namespace, prism: bool) -> dict[str, dict[str, Figures]]:
-    targets = [DIRECT, OURS, *([PRISM] if prism else [])]
+    targets = [DIRECT, BARE, OURS, *([PRISM] if prism else [])]
     results = {target: {name: Figures() for name, _ in CASES} for target in targets}
     with tempfile.TemporaryDirectory(prefix="bench-proxy-") as workdir:
         logs = Path(workdir)
-        mock_port, ours_port, prism_port = free_port(), free_port(), free_port()
+        mock_port, ours_port, prism_port, bare_port = free_port(), free_port(), free_port(), free_port()
         upstream = f"http://127.0.0.1:{mock_port}"
         mock = [sys.executable, "-m", "mockserver", "serve", "--api", "vinr",
                 "--port", str(mock_port), "--log-level", "warning"]
@@ -145,12 +147,14 @@ def measure(args: argparse.Namespace, prism: bool) -> dict[str, dict[str, Figure
                 "--port", str(ours_port), "--log-level", "warning"]
         theirs = ["npx", "-y", PRISM_PACKAGE, "proxy", str(VINR_SPEC), upstream,
                   "-p", str(prism_port), "-h", "127.0.0.1", "-v", "error"]
+        bare = [sys.executable, str(ROOT / "bench" / "passthrough.py"), str(bare_port), upstream]
         bases = {DIRECT: upstream, OURS: f"http://127.0.0.1:{ours_port}",
-                 PRISM: f"http://127.0.0.1:{prism_port}"}
+                 PRISM: f"http://127.0.0.1:{prism_port}", BARE: f"http://127.0.0.1:{bare_port}"}
         with running(mock, logs / "mock.log") as mock_proc:
             wait_for(bases[DIRECT] + CASES[0][1], "the mock", logs / "mock.log", mock_proc)
-            with running(ours, logs / "ours.log") as ours_proc:
+            with running(ours, logs / "ours.log") as ours_proc, running(bare, logs / "bare.log") as bare_proc:
                 wait_for(bases[OURS] + CASES[0][1], "mockserver proxy", logs / "ours.log", ours_proc)
+                wait_for(bases[BARE] + CASES[0][1], "bare proxy", logs / "bare.log", bare_proc)
                 with running(theirs if prism else ["sleep", "3600"], logs / "prism.log") as prism_proc:
                     if prism:
                         wait_for(bases[PRISM] + CASES[0][1], "prism proxy", logs / "prism.log", prism_proc)
@@ -186,6 +190,8 @@ def report(results: dict[str, dict[str, Figures]]) -> dict[str, Any]:
             "probe_failures": {t: results[t][name].probe for t in results if results[t][name].probe},
             "failed_runs": {t: results[t][name].errors for t in results if results[t][name].errors},
             "ours_vs_direct": ratio(rps.get(OURS), rps.get(DIRECT)),
+            "bare_vs_direct": ratio(rps.get(BARE), rps.get(DIRECT)),
+            "ours_vs_bare": ratio(rps.get(OURS), rps.get(BARE)),
             "prism_vs_direct": ratio(rps.get(PRISM), rps.get(DIRECT)),
             "ours_vs_prism": ratio(rps.get(OURS), rps.get(PRISM)),
         }
@@ -196,15 +202,17 @@ def print_table(table: dict[str, Any]) -> None:
     def fmt(value: float | None, digits: int = 1) -> str:
         return "-" if value is None else f"{value:,.{digits}f}"
 
-    print("\ncase   direct req/s  ours req/s  Prism req/s  ours/direct  Prism/direct  ours/Prism"
-          "  p99 direct/ours/Prism ms")
+    print("\ncase   direct req/s  bare req/s  ours req/s  Prism req/s  ours/direct  bare/direct"
+          "  ours/bare  ours/Prism  p99 direct/bare/ours/Prism ms")
     for name, row in table.items():
         rps, p99 = row["rps"], row["p99_ms"]
         print(
-            f"{name:<6} {fmt(rps.get(DIRECT)):>12} {fmt(rps.get(OURS)):>11} {fmt(rps.get(PRISM)):>12}"
-            f"  {fmt(row['ours_vs_direct'], 2):>11}  {fmt(row['prism_vs_direct'], 2):>12}"
+            f"{name:<6} {fmt(rps.get(DIRECT)):>12} {fmt(rps.get(BARE)):>11} {fmt(rps.get(OURS)):>11}"
+            f" {fmt(rps.get(PRISM)):>12}  {fmt(row['ours_vs_direct'], 2):>11}"
+            f"  {fmt(row['bare_vs_direct'], 2):>11}  {fmt(row['ours_vs_bare'], 2):>9}"
             f"  {fmt(row['ours_vs_prism'], 2):>10}  "
-            f"{fmt(p99.get(DIRECT), 2)} / {fmt(p99.get(OURS), 2)} / {fmt(p99.get(PRISM), 2)}"
+            f"{fmt(p99.get(DIRECT), 2)} / {fmt(p99.get(BARE), 2)} / {fmt(p99.get(OURS), 2)}"
+            f" / {fmt(p99.get(PRISM), 2)}"
         )
         for target, why in row["probe_failures"].items():
             print(f"       {target}: probe FAILED ({why})")
