@@ -226,7 +226,11 @@ def serve(
         )
     try:
         app = create_app(
-            options, api_keys=api_keys, max_body=max_body, validate=not no_validate, admin=admin
+            options,
+            api_keys=api_keys,
+            max_body=max_body,
+            validate=not no_validate,
+            admin=admin,
         )
     except ConfigurationError as exc:
         click.echo(f"mockserver: cannot start: {exc}", err=True)
@@ -263,3 +267,9 @@ main.add_command(contract_command, name="contract")
 from mockserver.docs.cli import docs_command  # noqa: E402
 
 main.add_command(docs_command, name="docs")
+from mockserver.proxy.cli import proxy_command  # noqa: E402
+
+main.add_command(proxy_command, name="proxy")
+from mockserver.diff.cli import diff_command  # noqa: E402
+
+main.add_command(diff_command, name="diff")
