@@ -32,11 +32,9 @@ from typing import Any
 import rstr
 from faker import Faker
 from jsonschema.protocols import Validator
-from openapi_schema_validator import (
-    OAS30ReadValidator,
-    OAS30WriteValidator,
-    OAS31Validator,
-)
+from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
+
+from mockserver.dialects import OAS31ReadValidator, OAS31WriteValidator
 
 from mockserver.spec import MISSING, Schema
 
@@ -78,7 +76,8 @@ def _validator(schema: Schema, direction: str) -> Validator:
     # the schema's own local references (#/components/...) resolve against the document
     wrapped = {**document, **raw}
     if schema.context.openapi31:
-        return OAS31Validator(wrapped)
+        cls31 = OAS31ReadValidator if direction == "response" else OAS31WriteValidator
+        return cls31(wrapped)
     cls = OAS30ReadValidator if direction == "response" else OAS30WriteValidator
     return cls(wrapped)
 
@@ -207,14 +206,14 @@ class SchemaFaker:
         if depth > _MAX_DEPTH:
             return result
         for name, prop in properties.items():
-            if direction == "response" and prop.write_only and name not in required:
-                continue
-            if direction == "request" and prop.read_only and name not in required:
-                continue
+            if (direction == "response" and prop.write_only) or (
+                direction == "request" and prop.read_only
+            ):
+                continue  # never shown that way, and then not required either (OpenAPI 3.0)
             if name not in required and depth >= _OPTIONAL_DEPTH:
                 continue
             result[name] = self.value(prop, direction=direction, depth=depth + 1)
-        for name in sorted(required - set(result)):  # required without a declaration
+        for name in sorted(required - set(properties)):  # required without a declaration
             extra_schema = schema.additional_properties
             result[name] = (
                 self.value(extra_schema, direction=direction, depth=depth + 1)

@@ -87,8 +87,10 @@ class ApiRuntime:
     def error_response(self, error: MockError) -> tuple[int, RawHeaders, bytes]:
         body = dumps(error.body())
         headers = {**self.api.error_headers(), **error.headers}
-        raw = [(b"content-type", b"application/json")]
-        raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+        # JSON, unless the error names its own media type (application/problem+json...)
+        media = next((v for k, v in headers.items() if k.lower() == "content-type"), "application/json")
+        raw = [(b"content-type", media.encode())]
+        raw += [(k.lower().encode(), v.encode()) for k, v in headers.items() if k.lower() != "content-type"]
         return error.status, raw, body
 
     def problem_response(self, problem: Problem) -> tuple[int, RawHeaders, bytes]:

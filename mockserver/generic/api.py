@@ -32,6 +32,8 @@ class GenericAPI(MockAPI):
     name = "generic"
     #: No default document: ``--spec`` names it.
     spec_path = Path("openapi.yaml")
+    #: Integers are kept exact whatever their size: a document says int64 where it means it.
+    int64_only = False
 
     def __init__(self, **kwargs: Any) -> None:
         if kwargs.get("spec_path") is None:

@@ -205,6 +205,7 @@ class GenericBehaviour:
                 merged[resource.id_field] = identifier
         if resource.schema is None:
             return merged
+        merged = objects.integral(resource.schema, merged)
         keep = tuple(k for k in (resource.id_field, *owned) if k)
         result = objects.fit(resource.schema, merged, seed=self.seed, keep=keep)
         return dict(result) if isinstance(result, dict) else merged
@@ -284,7 +285,7 @@ def _wrapped(schema: Any, shown: dict[str, Any], seed: int) -> Any:
 
 def _error_reply(error: MockError) -> Reply:
     body = error.body()
-    media = getattr(error, "media_type", "application/json")
+    media = error.headers.get("Content-Type", "application/json")
     if body is MISSING:
         return Reply(error.status, [], b"")
     return Reply(error.status, [(b"content-type", media.encode("latin-1"))], dumps(body))

@@ -30,6 +30,7 @@ class DocumentError(MockError):
         self.status = status
         self._body = body
         self.media_type = media_type
+        self.headers = {"Content-Type": media_type}
         super().__init__(message)
 
     def body(self) -> Any:
@@ -91,29 +92,44 @@ def operation_error(op: Operation, status: int, message: str, code: str) -> Docu
     return DocumentError(status, body, message, media.name if media else "application/json")
 
 
-def document_error_schema(document: Document, status: int) -> Schema | None:
-    """The error schema the document uses most for ``status`` (then ``4XX``, then ``default``)."""
-    for key in (str(status), f"{str(status)[0]}XX", "default"):
+def document_error_schema(document: Document, status: int) -> tuple[Schema, str] | None:
+    """The error schema (and media type) the document uses most for ``status``.
+
+    Looked for among the responses documented for ``status``, then ``4XX``/``5XX``, then
+    ``default``, then any 4xx.
+    """
+    keys: list[str | None] = [str(status), f"{str(status)[0]}XX", "default", None]
+    for key in keys:
         found: Counter[str] = Counter()
-        schemas: dict[str, Schema] = {}
+        schemas: dict[str, tuple[Schema, str]] = {}
         for op in document.operations:
-            response = op.responses.get(key)
-            media = response.json if response is not None else None
-            if media is not None and media.schema is not None:
-                name = media.schema.ref_name or repr(sorted(media.schema.raw))
-                found[name] += 1
-                schemas[name] = media.schema
+            responses = (
+                [op.responses[key]] if key in op.responses else []
+                if key is not None
+                else [r for s, r in op.responses.items() if s.startswith("4")]
+            )
+            for response in responses:
+                media = response.json
+                if media is not None and media.schema is not None and _is_object(media.schema):
+                    name = media.schema.ref_name or repr(sorted(media.schema.raw))
+                    found[name] += 1
+                    schemas[name] = (media.schema, media.name)
         if found:
             return schemas[found.most_common(1)[0][0]]
     return None
 
 
+def _is_object(schema: Schema) -> bool:
+    return schema.type == "object" or bool(schema.object_properties()[0])
+
+
 def problem_error(document: Document, problem: Problem) -> DocumentError:
     """An engine-detected problem in the document's most common error shape for its status."""
-    schema = document_error_schema(document, problem.status)
+    found = document_error_schema(document, problem.status)
+    schema, media = found if found is not None else (None, "application/json")
     body = error_body(schema, problem.status, problem.message, str(problem.kind))
     if body is MISSING:
         body = {"code": str(problem.kind), "message": problem.message}
         if problem.param:
             body["param"] = problem.param
-    return DocumentError(problem.status, body, problem.message)
+    return DocumentError(problem.status, body, problem.message, media)

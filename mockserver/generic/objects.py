@@ -47,6 +47,24 @@ def fit(schema: Schema, value: Any, *, seed: int = 0, keep: tuple[str, ...] = ()
     return result
 
 
+def integral(schema: Schema | None, value: Any, depth: int = 0) -> Any:
+    """``value`` with integer-valued floats (``4.0``) as integers where the schema says integer.
+
+    JSON Schema takes ``4.0`` as an integer; clients reading the object back (and a link
+    putting it in a URL) expect ``4``.
+    """
+    if schema is None or depth > 8:
+        return value
+    if isinstance(value, float) and value.is_integer() and schema.type == "integer":
+        return int(value)
+    if isinstance(value, dict):
+        properties = schema.object_properties()[0]
+        return {k: integral(properties.get(k), v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [integral(schema.items, v, depth + 1) for v in value]
+    return value
+
+
 def view(schema: Schema | None, value: dict[str, Any]) -> dict[str, Any]:
     """The object as responses show it: without its ``writeOnly`` properties."""
     if schema is None:
