@@ -32,6 +32,8 @@ def main() -> None:
       mockserver serve                      # VINR on http://127.0.0.1:8000
       mockserver serve --api voucherify     # Voucherify's campaigns API at the root
       mockserver serve --api vinr --api voucherify   # both, under /vinr and /voucherify
+      mockserver serve --spec my-api.yaml   # any OpenAPI 3.0/3.1 document, stateful, inferred
+      mockserver inspect my-api.yaml        # what that inference found
       mockserver contract --api vinr --base-url http://127.0.0.1:8000
     """
 
@@ -42,9 +44,8 @@ def main() -> None:
     "apis",
     multiple=True,
     type=click.Choice(sorted(available_apis())),
-    default=("vinr",),
-    show_default=True,
-    help="API to serve; repeat to serve several, each under /<name>.",
+    help="API to serve; repeat to serve several, each under /<name>. Default: vinr, or "
+    "generic (any document, inferred) when --spec is given alone.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
@@ -59,6 +60,13 @@ def main() -> None:
     "--spec",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="OpenAPI document to serve instead of the API's default (single API only).",
+)
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    type=int,
+    help="Seed of every body the generic behaviour makes up from a schema (same seed, same bodies).",
 )
 @click.option(
     "--api-key",
@@ -165,6 +173,7 @@ def serve(
     fixtures: Path | None,
     no_fixtures: bool,
     spec: Path | None,
+    seed: int,
     api_keys: tuple[str, ...],
     max_body: int,
     no_validate: bool,
@@ -207,7 +216,7 @@ def serve(
     )
     admin = AdminOptions(token=admin_token or None, allowed_hosts=allowed_hosts, bound_host=host)
     configure_logging(log_level)
-    names = list(dict.fromkeys(apis))
+    names = list(dict.fromkeys(apis)) or (["generic"] if spec is not None else ["vinr"])
     if spec is not None and len(names) > 1:
         raise click.UsageError("--spec can only be used with a single --api")
     options = []
@@ -216,7 +225,7 @@ def serve(
         if fixtures is not None and len(names) > 1:
             api_fixtures = fixtures / name
         options.append(
-            ApiOptions(name=name, fixtures=api_fixtures, no_fixtures=no_fixtures, spec=spec)
+            ApiOptions(name=name, fixtures=api_fixtures, no_fixtures=no_fixtures, spec=spec, seed=seed)
         )
     try:
         app = create_app(
@@ -254,3 +263,7 @@ def configure_logging(level: str) -> None:
 from mockserver.contract_cli import contract_command  # noqa: E402 (after the group exists)
 
 main.add_command(contract_command, name="contract")
+
+from mockserver.generic.cli import inspect_command  # noqa: E402
+
+main.add_command(inspect_command, name="inspect")

@@ -35,7 +35,6 @@ from jsonschema.protocols import Validator
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 
 from mockserver.dialects import OAS31ReadValidator, OAS31WriteValidator
-
 from mockserver.spec import MISSING, Schema
 
 __all__ = ["SchemaFaker", "schema_errors"]
@@ -75,11 +74,13 @@ def _validator(schema: Schema, direction: str) -> Validator:
     raw = dict(schema.raw)
     # the schema's own local references (#/components/...) resolve against the document
     wrapped = {**document, **raw}
+    # formats checked as the engine's validators check them (openapi-core's format checker)
+    checker = OAS30ReadValidator.FORMAT_CHECKER
     if schema.context.openapi31:
         cls31 = OAS31ReadValidator if direction == "response" else OAS31WriteValidator
-        return cls31(wrapped)
+        return cls31(wrapped, format_checker=checker)
     cls = OAS30ReadValidator if direction == "response" else OAS30WriteValidator
-    return cls(wrapped)
+    return cls(wrapped, format_checker=checker)
 
 
 class SchemaFaker:
@@ -272,7 +273,8 @@ class SchemaFaker:
         found: dict[str, Any] = {
             "date-time": lambda: moment.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
             "date": lambda: moment.date().isoformat(),
-            "time": lambda: moment.time().replace(microsecond=0).isoformat() + "Z",
+            # what openapi-core's format checker takes (RFC 3339 partial-time, no offset)
+            "time": lambda: moment.time().replace(microsecond=0).isoformat(),
             "email": faker.email,
             "idn-email": faker.email,
             "uuid": lambda: str(uuid.UUID(int=self.random.getrandbits(128), version=4)),

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockserver.dispatch import Dispatcher, Reply, current_scope, dumps
 from mockserver.exceptions import MockError
+from mockserver.fake import schema_errors
 from mockserver.generate import NoResponse, choose_status, respond
 from mockserver.generic import lists, objects
 from mockserver.generic.errors import DocumentError, operation_error
@@ -164,26 +165,37 @@ class GenericBehaviour:
         key: str | None = None,
     ) -> Reply:
         sent = dict(body) if isinstance(body, dict) else {}
-        if key is None and resource.client_ids and resource.id_field in sent:
-            key = str(sent[resource.id_field])
+        chosen = self._client_id(resource, op, sent) if key is None else MISSING
+        if chosen is not MISSING:
+            key = str(chosen)
             if unit.get(table, key) is not None:
                 conflict = operation_error(op, 409, f"A {resource.name} with id {key!r} already exists.", "duplicate")
                 if conflict is not None and _declares(op, 409):
                     raise conflict
-        identifier: Any = key
+        identifier: Any = key if chosen is MISSING else chosen
         if key is None:
-            identifier = objects.new_id(resource, unit, table, self.seed)
+            identifier = objects.new_id(resource, unit, table, self.seed, _route_schema(resource))
             key = str(identifier)
         elif resource.id_schema is not None and resource.id_schema.type == "integer" and key.lstrip("-").isdigit():
             identifier = int(key)
-        if resource.id_field is not None and resource.id_field not in sent:
+        if resource.id_field is not None:
             sent[resource.id_field] = identifier
         created = self._build(resource, sent, key, identifier=identifier)
-        conflict = self._duplicate(unit, resource, op, table, created, key)
-        if conflict is not None:
-            return conflict
+        duplicate = self._duplicate(unit, resource, op, table, created, key)
+        if duplicate is not None:
+            return duplicate
         unit.put(table, key, {"key": key, "object": created})
         return self._reply(op, resource, created)
+
+    def _client_id(self, resource: Resource, op: Operation, sent: dict[str, Any]) -> Any:
+        """The id the client sent, if it may choose one and the item path would accept it."""
+        if not resource.client_ids or resource.id_field not in sent:
+            return MISSING
+        value = objects.integral(resource.id_schema, sent[resource.id_field])
+        route = _route_schema(resource)
+        if route is not None and schema_errors(route, value):
+            return MISSING  # an id no URL can name: the server chooses one instead
+        return value
 
     def _build(
         self,
@@ -264,6 +276,16 @@ class GenericBehaviour:
         return _error_reply(error) if error is not None else None
 
 
+def _route_schema(resource: Resource) -> Any:
+    """The schema of the item path's id parameter (the read's, where several differ)."""
+    for action in ("retrieve", "replace", "update", "delete"):
+        op = resource.operations.get(action)
+        parameter = op.parameter(resource.id_param or "", "path") if op is not None else None
+        if parameter is not None and parameter.schema is not None:
+            return parameter.schema
+    return None
+
+
 def _declares(op: Operation, status: int) -> bool:
     """The operation documents ``status`` itself (or its range), not only through ``default``."""
     return str(status) in op.responses or f"{str(status)[0]}XX" in op.responses
@@ -271,8 +293,6 @@ def _declares(op: Operation, status: int) -> bool:
 
 def _wrapped(schema: Any, shown: dict[str, Any], seed: int) -> Any:
     """``shown`` as the response schema wants it: itself, inside a one-object wrapper, or fitted."""
-    from mockserver.fake import schema_errors
-
     if not schema_errors(schema, shown):
         return shown
     for name, prop in schema.object_properties()[0].items():

@@ -265,7 +265,9 @@ def _is_collection(path: str, operations: tuple[Operation, ...], paths: dict[str
 
 
 def _json_or_none(op: Operation) -> bool:
-    """The operation speaks JSON (or sends no body at all)."""
+    """The operation speaks JSON (or sends no body at all) and documents a success."""
+    if op.success is None:
+        return False
     body = op.request_body
     if body is not None and body.content and body.json is None:
         return False
@@ -291,6 +293,8 @@ def _stateful(resource: Resource) -> bool:
 
 def _why_left(op: Operation, resources: list[Resource]) -> str:
     path_resource = next((r for r in resources if op.path in (r.collection, r.item)), None)
+    if op.success is None:
+        return "documents no success (2xx) response: answered with its lowest documented status"
     if path_resource is not None:
         if not _json_or_none(op):
             return "not JSON (form or other media type): answered from examples"

@@ -130,18 +130,36 @@ def defaults(resource: Resource) -> dict[str, Any]:
     }
 
 
-def new_id(resource: Resource, unit: UnitOfWork, table: str, seed: int) -> Any:
-    """A fresh id for ``resource``, typed as its schema says and free in ``table``."""
-    row = unit.get(_SEQUENCES, resource.name) or {"next": 0}
+def new_id(
+    resource: Resource, unit: UnitOfWork, table: str, seed: int, route: Schema | None = None
+) -> Any:
+    """A fresh id for ``resource``, typed as its schema says and free in ``table``.
+
+    ``route``: the item path parameter's schema; an id it refuses could never be read back,
+    so integers stay within its bounds (freed ids are reused when the range is small).
+    """
     schema = resource.id_schema
+    if route is not None and schema is not None and schema.type == "integer" and route.maximum is not None:
+        low = max(int(route.minimum) if route.minimum is not None else 1, 1)
+        for number in range(low, int(route.maximum) + 1):
+            if unit.get(table, str(number)) is None and not schema_errors(schema, number):
+                return number
+    row = unit.get(_SEQUENCES, resource.name) or {"next": 0}
+    fallback: Any = None
     for _ in range(50):
         row["next"] += 1
         number = row["next"]
         value = _candidate(resource, schema, number, seed)
-        if unit.get(table, str(value)) is None:
+        if unit.get(table, str(value)) is not None:
+            continue
+        if route is None or not schema_errors(route, value):
             unit.put(_SEQUENCES, resource.name, row)
             return value
-    raise RuntimeError(f"no free id for {resource.name} after 50 tries")
+        fallback = value if fallback is None else fallback
+    if fallback is None:
+        raise RuntimeError(f"no free id for {resource.name} after 50 tries")
+    unit.put(_SEQUENCES, resource.name, row)
+    return fallback
 
 
 def _candidate(resource: Resource, schema: Schema | None, number: int, seed: int) -> Any:
