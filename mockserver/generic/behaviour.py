@@ -246,7 +246,11 @@ class GenericBehaviour:
         properties = envelope.item_schema.object_properties()[0] if envelope.item_schema else {}
         found = lists.page(op, rows, query, properties)
         body = lists.render(
-            envelope, found, functools.partial(objects.view, resource.schema), seed=self.seed
+            envelope,
+            found,
+            functools.partial(objects.view, resource.schema),
+            seed=self.seed,
+            stored=resource.schema,
         )
         status, response = choose_status(op)
         media = response.json
@@ -261,7 +265,7 @@ class GenericBehaviour:
         shown = objects.view(resource.schema, obj)
         schema = media.schema
         body: Any = shown
-        if schema is not None:
+        if schema is not None and schema is not resource.schema:  # stored objects match theirs
             body = _wrapped(schema, shown, self.seed)
         return Reply(status, [(b"content-type", media.name.encode("latin-1"))], dumps(body))
 

@@ -114,29 +114,48 @@ def _matches(value: Any, wanted: Any) -> bool:
     return value is not None and str(value) == str(wanted)
 
 
-def render(envelope: Envelope, found: Page, item: Any, *, seed: int = 0) -> Any:
-    """The page in the envelope: ``item`` turns a stored object into the listed view."""
+def render(
+    envelope: Envelope, found: Page, item: Any, *, seed: int = 0, stored: Schema | None = None
+) -> Any:
+    """The page in the envelope: ``item`` turns a stored object into the listed view.
+
+    ``stored``: the schema every stored object already matches (checked when written): items
+    listed with that very schema are not checked again.
+    """
     item_schema = envelope.item_schema
     items = [
-        fit(item_schema, item(obj), seed=seed) if item_schema is not None else item(obj)
+        fit(item_schema, item(obj), seed=seed)
+        if item_schema is not None and item_schema is not stored
+        else item(obj)
         for _, obj in found.items
     ]
     if envelope.items is None:
         return items
     schema = envelope.schema
-    base, _, _ = made_up(schema, seed=seed, static=True)
+    base = _bases.get((id(schema), seed))
+    if base is None:
+        base, _, _ = made_up(schema, seed=seed, static=True)
+        _bases[(id(schema), seed)] = base
     if not isinstance(base, dict):
         return base
-    body = _with(schema, base, envelope.items, items)
+    # every field at once, checked once; field by field only when that does not validate
+    fast = _meta(schema, {**base, envelope.items: items}, found, depth=0, check=False)
+    if not schema_errors(schema, fast):
+        return fast
+    body = _with(schema, dict(base), envelope.items, items)
     return _meta(schema, body, found, depth=0)
 
 
-def _with(schema: Schema, body: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+#: The made-up envelope each list starts from, by (schema, seed): the same every time.
+_bases: dict[tuple[int, int], Any] = {}
+
+
+def _with(schema: Schema, body: dict[str, Any], name: str, value: Any, check: bool = True) -> dict[str, Any]:
     trial = {**body, name: value}
-    return trial if not schema_errors(schema, trial) else body
+    return trial if not check or not schema_errors(schema, trial) else body
 
 
-def _meta(schema: Schema, body: dict[str, Any], found: Page, depth: int) -> dict[str, Any]:
+def _meta(schema: Schema, body: dict[str, Any], found: Page, depth: int, check: bool = True) -> dict[str, Any]:
     properties = schema.object_properties()[0]
     fills: list[tuple[str, Any]] = []
     for name, prop in properties.items():
@@ -159,7 +178,7 @@ def _meta(schema: Schema, body: dict[str, Any], found: Page, depth: int) -> dict
         elif name in OFFSETS and kind == "integer":
             fills.append((name, found.offset))
         elif depth == 0 and isinstance(body.get(name), dict):
-            fills.append((name, _meta(prop, body[name], found, depth + 1)))
+            fills.append((name, _meta(prop, body[name], found, depth + 1, check)))
     for name, value in fills:
-        body = _with(schema, body, name, value)
+        body = _with(schema, body, name, value, check)
     return body
