@@ -366,3 +366,30 @@ def test_inspect_prints_what_was_inferred(spec_file: Path) -> None:
     assert "scoped by: ownerId in the path (resource owners)" in out
     assert "unique: email" in out
     assert "GET /stats  (getStats): reads what nothing creates" in out
+
+
+def test_header_parameters_openapi_says_to_ignore_are_ignored(tmp_path: Path) -> None:
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "accept", "version": "1"},
+        "paths": {
+            "/ask": {
+                "get": {
+                    "operationId": "ask",
+                    "parameters": [
+                        {"name": "Accept", "in": "header", "schema": {"type": "string", "enum": ["text/event-stream"]}},
+                        {"name": "X-Mode", "in": "header", "schema": {"type": "string", "enum": ["fast"]}},
+                    ],
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}, **_errors("400")},
+                }
+            }
+        },
+        "components": {"schemas": {"Error": ERROR}},
+    }
+    path = tmp_path / "accept.json"
+    path.write_text(json.dumps(spec))
+    app = create_app([ApiOptions("generic", spec=path)])
+    with TestClient(app) as c:
+        assert c.get("/ask", headers={"Accept": "*/*"}).status_code == 200
+        refused = c.get("/ask", headers={"X-Mode": "slow"})
+        assert refused.status_code == 400 and "X-Mode" in refused.json()["error"]["message"]
