@@ -26,6 +26,7 @@ import datetime as dt
 import random
 import string
 import uuid
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,7 +48,8 @@ _MAX_DEPTH = 10
 _MAX_DEEPENED = 20
 _EPOCH_2026 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
-_validators: dict[tuple[int, str], Validator] = {}
+#: schema -> direction -> its validator (weakly held: a document's schemas go with it).
+_validators: weakref.WeakKeyDictionary[Schema, dict[str, Validator]] = weakref.WeakKeyDictionary()
 
 
 def schema_errors(schema: Schema, value: Any, *, direction: str = "response") -> list[str]:
@@ -56,10 +58,12 @@ def schema_errors(schema: Schema, value: Any, *, direction: str = "response") ->
     ``direction``: ``"response"`` (a ``writeOnly`` property must not appear) or
     ``"request"`` (a ``readOnly`` one must not).
     """
-    key = (id(schema), direction)
-    validator = _validators.get(key)
+    by_direction = _validators.get(schema)
+    if by_direction is None:
+        by_direction = _validators[schema] = {}
+    validator = by_direction.get(direction)
     if validator is None:
-        validator = _validators[key] = _validator(schema, direction)
+        validator = by_direction[direction] = _validator(schema, direction)
     return [
         f"{'/'.join(str(p) for p in error.absolute_path) or '<root>'}: {error.message}"
         for error in validator.iter_errors(value)

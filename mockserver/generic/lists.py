@@ -10,6 +10,7 @@ has_more/next-style fields are filled when it has them.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,10 +133,10 @@ def render(
     if envelope.items is None:
         return items
     schema = envelope.schema
-    base = _bases.get((id(schema), seed))
+    made = _bases.setdefault(schema, {})
+    base = made.get(seed)
     if base is None:
-        base, _, _ = made_up(schema, seed=seed, static=True)
-        _bases[(id(schema), seed)] = base
+        base = made[seed] = made_up(schema, seed=seed, static=True)[0]
     if not isinstance(base, dict):
         return base
     # every field at once, checked once; field by field only when that does not validate
@@ -146,8 +147,9 @@ def render(
     return _meta(schema, body, found, depth=0)
 
 
-#: The made-up envelope each list starts from, by (schema, seed): the same every time.
-_bases: dict[tuple[int, int], Any] = {}
+#: The made-up envelope each list starts from, by schema and seed: the same every time
+#: (weakly held: a document's schemas go with it).
+_bases: weakref.WeakKeyDictionary[Schema, dict[int, Any]] = weakref.WeakKeyDictionary()
 
 
 def _with(schema: Schema, body: dict[str, Any], name: str, value: Any, check: bool = True) -> dict[str, Any]:
