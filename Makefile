@@ -7,7 +7,7 @@ PORT   ?= 8000
 API    ?= vinr
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test contract bench bench-generic lint install clean
+.PHONY: serve test contract bench bench-generic docs bench-docs bench-proxy bench-diff lint install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,19 @@ bench: $(STAMP)
 
 bench-generic: $(STAMP)
 	$(BIN)/python bench/generic.py $(BENCH_ARGS)
+
+# The API references (HTML + Markdown twins), every example executed against the mock.
+docs: $(STAMP)
+	$(BIN)/mockserver docs --api vinr --api voucherify --out build/docs
+
+# Render the official Voucherify document with ours and with Redocly (npx), side by side.
+bench-docs: $(STAMP)
+	$(BIN)/python bench/docs.py $(BENCH_ARGS)
+bench-proxy: $(STAMP)
+	$(BIN)/python bench/proxy.py $(BENCH_ARGS)
+
+bench-diff: $(STAMP)
+	$(BIN)/python bench/diff.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

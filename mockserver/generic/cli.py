@@ -9,7 +9,6 @@ import click
 
 from mockserver.exceptions import ConfigurationError
 from mockserver.generic.inference import Inference, Resource, infer
-from mockserver.generic.lists import CURSORS, LIMITS, OFFSETS, PAGES
 
 __all__ = ["describe", "inspect_command"]
 
@@ -53,6 +52,8 @@ def describe(inference: Inference) -> str:
 
 
 def _resource(resource: Resource) -> list[str]:
+    from mockserver.generic.lists import CURSORS, LIMITS, OFFSETS, PAGES  # Faker: only when run
+
     lines = [f"resource {resource.name}"]
     lines.append(f"  collection: {resource.collection or '-'}    item: {resource.item or '-'}")
     if resource.scope_params:
