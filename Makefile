@@ -7,7 +7,7 @@ PORT   ?= 8000
 API    ?= vinr
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test contract bench docs bench-docs bench-proxy bench-diff bench-state lint install clean
+.PHONY: serve test contract bench bench-generic docs bench-docs bench-proxy bench-diff bench-state lint install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-generic: $(STAMP)
+	$(BIN)/python bench/generic.py $(BENCH_ARGS)
 
 # The API references (HTML + Markdown twins), every example executed against the mock.
 docs: $(STAMP)

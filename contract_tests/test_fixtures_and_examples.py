@@ -48,7 +48,7 @@ def _fixture_params() -> list[Any]:
             list(fixture_files(directory)) if directory is not None and directory.is_dir() else []
         )
         if not files:
-            reason = "not plugged in yet" if cls is None else "has no default fixtures"
+            reason = "has no default document" if cls is None else "has no default fixtures"
             params.append(
                 pytest.param(
                     name, None, id=f"{name}-none", marks=pytest.mark.skip(reason=f"{name} {reason}")
@@ -213,7 +213,7 @@ def _api_params() -> list[Any]:
         pytest.param(
             name,
             id=name,
-            marks=[] if _api(name) else [pytest.mark.skip(reason=f"{name} is not plugged in yet")],
+            marks=[] if _api(name) else [pytest.mark.skip(reason=f"{name} has no default document")],
         )
         for name in sorted(available_apis())
     ]

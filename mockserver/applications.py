@@ -38,6 +38,7 @@ from mockserver.exceptions import ConfigurationError, Problem, ProblemKind
 from mockserver.middleware import ErrorGuard, MockMiddleware
 from mockserver.plugins import MockAPI, api_class
 from mockserver.runtime import DEFAULT_MAX_BODY, ApiRuntime, MockServer
+from mockserver.spec_route import SpecRoute, check_openapi31, is_openapi31
 from mockserver.store import Store, open_store
 from mockserver.store.clock import open_clock
 
@@ -55,6 +56,8 @@ class ApiOptions:
     spec: Path | None = None
     #: Use this class instead of looking ``name`` up in the registry (tests, embedding).
     api_cls: type[MockAPI] | None = None
+    #: Seed of the bodies the generic behaviour makes up (``--seed``).
+    seed: int = 0
 
 
 def create_app(
@@ -106,6 +109,9 @@ def create_app(
     def mock(app: Any) -> MockMiddleware:
         return MockMiddleware(app, server)
 
+    def spec_route(app: Any) -> SpecRoute:
+        return SpecRoute(app, [r for r in server.runtimes if is_openapi31(r.api.spec)])
+
     def error_guard(app: Any) -> ErrorGuard:
         return ErrorGuard(app, server)
 
@@ -120,6 +126,7 @@ def create_app(
             admin_guard,
             functools.partial(DocsMiddleware, server=server),
             mock,
+            spec_route,
             SwaggerUIMiddleware,
             RoutingMiddleware,
             LifespanMiddleware,
@@ -127,9 +134,12 @@ def create_app(
         ],
     )
     for runtime in server.mounted():
+        if is_openapi31(runtime.api.spec):
+            continue  # Connexion 3 refuses 3.1: checked above, served by SpecRoute
         # Connexion checks the document against the OpenAPI schema here, and serves it
-        # (``/openapi.json``, Swagger UI at ``/ui``). Its handlers are never reached: an
-        # operation the API has no handler for answers 501 from the mock middleware.
+        # (``/openapi.json``, Swagger UI at ``/ui``). Its handlers are never reached: the
+        # mock middleware answers every operation (the generic behaviour where the API has
+        # no handler).
         app.add_api(
             runtime.api.spec,
             base_path=runtime.base_path or None,
@@ -190,9 +200,14 @@ def _build_runtimes(
         api = cls(
             clock=clock, fixtures=fixtures, api_keys=api_keys, spec_path=option.spec, store=store
         )
+        api.seed = option.seed
+        if is_openapi31(api.spec):
+            check_openapi31(api.spec, api.spec_file)
         if not api.start():
             log.info("%s: kept the state found in %s (fixtures not loaded)", api.name, state)
-        prefix = option.prefix if option.prefix is not None else ("" if len(options) == 1 else f"/{option.name}")
+        prefix = option.prefix
+        if prefix is None:
+            prefix = api.default_prefix() if len(options) == 1 else f"/{option.name}{api.default_prefix()}"
         api.mounted_at(prefix.rstrip("/"))
         runtimes.append(
             ApiRuntime(api=api, base_path=prefix.rstrip("/"), max_body=max_body, validate=validate)

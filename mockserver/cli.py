@@ -32,6 +32,8 @@ def main() -> None:
       mockserver serve                      # VINR on http://127.0.0.1:8000
       mockserver serve --api voucherify     # Voucherify's campaigns API at the root
       mockserver serve --api vinr --api voucherify   # both, under /vinr and /voucherify
+      mockserver serve --spec my-api.yaml   # any OpenAPI 3.0/3.1 document, stateful, inferred
+      mockserver inspect my-api.yaml        # what that inference found
       mockserver contract --api vinr --base-url http://127.0.0.1:8000
     """
 
@@ -49,9 +51,8 @@ def _default_max_body() -> int:
     "apis",
     multiple=True,
     type=click.Choice(sorted(available_apis())),
-    default=("vinr",),
-    show_default=True,
-    help="API to serve; repeat to serve several, each under /<name>.",
+    help="API to serve; repeat to serve several, each under /<name>. Default: vinr, or "
+    "generic (any document, inferred) when --spec is given alone.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
@@ -66,6 +67,13 @@ def _default_max_body() -> int:
     "--spec",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="OpenAPI document to serve instead of the API's default (single API only).",
+)
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    type=int,
+    help="Seed of every body the generic behaviour makes up from a schema (same seed, same bodies).",
 )
 @click.option(
     "--api-key",
@@ -188,6 +196,7 @@ def serve(
     fixtures: Path | None,
     no_fixtures: bool,
     spec: Path | None,
+    seed: int,
     api_keys: tuple[str, ...],
     max_body: int,
     no_validate: bool,
@@ -236,7 +245,7 @@ def serve(
     )
     admin = AdminOptions(token=admin_token or None, allowed_hosts=allowed_hosts, bound_host=host)
     configure_logging(log_level)
-    names = list(dict.fromkeys(apis))
+    names = list(dict.fromkeys(apis)) or (["generic"] if spec is not None else ["vinr"])
     if spec is not None and len(names) > 1:
         raise click.UsageError("--spec can only be used with a single --api")
     options = []
@@ -245,7 +254,7 @@ def serve(
         if fixtures is not None and len(names) > 1:
             api_fixtures = fixtures / name
         options.append(
-            ApiOptions(name=name, fixtures=api_fixtures, no_fixtures=no_fixtures, spec=spec)
+            ApiOptions(name=name, fixtures=api_fixtures, no_fixtures=no_fixtures, spec=spec, seed=seed)
         )
     app_options: dict[str, Any] = {
         "api_keys": api_keys,
@@ -311,3 +320,6 @@ main.add_command(proxy_command, name="proxy")
 from mockserver.diff.cli import diff_command  # noqa: E402
 
 main.add_command(diff_command, name="diff")
+from mockserver.generic.cli import inspect_command  # noqa: E402
+
+main.add_command(inspect_command, name="inspect")

@@ -331,6 +331,7 @@ def run_contract(
     repro_base_url: str = DEFAULT_REPRO_BASE_URL,
     request_timeout: float = 10.0,
     admin_token: str | None = None,
+    policies: Sequence[Path] | None = None,
 ) -> ContractReport:
     """Run the contract checks and return what they found.
 
@@ -348,6 +349,8 @@ def run_contract(
     happen, up to :data:`STATEFUL_ROUNDS`, while a declared link was never followed).
     ``admin_token``: the bearer token for a live mock's admin API (health, reset; default
     :data:`DEFAULT_ADMIN_TOKEN`).
+    ``policies``: where to look for the spec's ``[[project]]`` policy (default: the
+    installed APIs' own, :func:`policy_files`).
     """
     started = time.perf_counter()
     seed = DEFAULT_SEED if seed is None else seed
@@ -391,7 +394,7 @@ def run_contract(
                 f"no operation with id {', '.join(sorted(unknown))} in {spec_path}"
             )
 
-    policy = load_policy(raw_spec)
+    policy = load_policy(raw_spec, policies)
     report.notes += policy.notes
     violations_before = len(target.violations())
     is_mock = target.is_mock()

@@ -7,7 +7,12 @@ they are repaired in memory, each kind reported once as a warning:
 * ``required: []``: OpenAPI 3.0 wants at least one name; an empty list requires
   nothing, so removing it changes nothing (Voucherify's document has 364);
 * a ``default`` its own ``enum`` does not allow: no request or response can carry
-  it, so it is dropped.
+  it, so it is dropped;
+* a 3.1 Schema Object's ``examples`` written as a mapping of names to values (the Media
+  Type's form) instead of the array JSON Schema requires: its values become the array;
+* ``nullable: true`` in an OpenAPI 3.1 document (a 3.0 keyword 3.1 replaced with
+  ``type: [T, "null"]``): read as 3.0 reads it, as Schemathesis and most tools do, so
+  ``"null"`` joins the ``type``.
 
 Anything else wrong with a document is left for Connexion to report at start-up.
 """
@@ -66,14 +71,31 @@ def _same_json(a: Any, b: Any) -> bool:
 def repair_document(document: dict[str, Any]) -> list[str]:
     """Repair ``document`` in place; one line per kind of repair made."""
     empty_required = 0
+    nullable = 0
+    mapped_examples = 0
     defaults: list[str] = []
+    is_31 = str(document.get("openapi", "")).startswith("3.1")
 
     def walk(node: Any, pointer: str) -> None:
-        nonlocal empty_required
+        nonlocal empty_required, nullable, mapped_examples
         if isinstance(node, dict):
             if node.get("required") == []:
                 del node["required"]
                 empty_required += 1
+            examples = node.get("examples")
+            if (
+                is_31
+                and isinstance(examples, dict)
+                and not {"schema", "content", "in"} & node.keys()
+                and any(not isinstance(v, dict) for v in examples.values())
+            ):
+                node["examples"] = list(examples.values())
+                mapped_examples += 1
+            if is_31 and node.get("nullable") is True and isinstance(node.get("type"), (str, list)):
+                types = [node["type"]] if isinstance(node["type"], str) else list(node["type"])
+                node["type"] = [*types, "null"] if "null" not in types else types
+                del node["nullable"]
+                nullable += 1
             enum = node.get("enum")
             if (
                 "default" in node
@@ -94,6 +116,14 @@ def repair_document(document: dict[str, Any]) -> list[str]:
         repairs.append(
             f"removed {empty_required} empty `required` lists (OpenAPI 3.0 needs at least one "
             "name; an empty list requires nothing)"
+        )
+    if mapped_examples:
+        repairs.append(
+            f"read {mapped_examples} schema `examples` written as a mapping as the array of its values"
+        )
+    if nullable:
+        repairs.append(
+            f"read {nullable} `nullable: true` (OpenAPI 3.0) of this 3.1 document as a `null` type"
         )
     if defaults:
         repairs.append(

@@ -20,12 +20,15 @@ import abc
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from mockserver.clock import Clock
 from mockserver.documents import load_document
 from mockserver.exceptions import ConfigurationError, MockError, Problem
 from mockserver.store import MemoryStore, Store, UnitOfWork
+
+if TYPE_CHECKING:
+    from mockserver.generic.behaviour import GenericBehaviour
 
 __all__ = ["ENTRY_POINT_GROUP", "MockAPI", "api_class", "available_apis", "load_document"]
 
@@ -59,6 +62,9 @@ class MockAPI(abc.ABC):
     #: Refuse JSON integers beyond int64 in a body (400); ``False`` keeps them, exactly, for
     #: an API whose real server takes any integer literal (see :mod:`mockserver.decoding`).
     int64_only: ClassVar[bool] = True
+    #: Operations without a handler get the generic behaviour inferred from the document
+    #: (``False``: they answer 501 not_implemented).
+    generic_fallback: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -78,6 +84,8 @@ class MockAPI(abc.ABC):
         #: The document actually served (``spec_path`` unless overridden).
         self.spec_file: Path = spec_path or type(self).spec_path
         self.spec: dict[str, Any] = load_document(self.spec_file)
+        #: Seed of everything the generic behaviour makes up (``--seed``): same seed, same bodies.
+        self.seed = 0
 
     # -- what each API provides ------------------------------------------------------------
 
@@ -101,11 +109,23 @@ class MockAPI(abc.ABC):
         """Called once with the path prefix the API is served under (``""`` at the root)."""
         self.mount_path = path
 
+    def default_prefix(self) -> str:
+        """The path the API is served under when alone (``""``: the root)."""
+        return ""
+
     def error_headers(self) -> dict[str, str]:
         """Extra headers for error responses (none by default)."""
         return {}
 
     # -- shared behaviour --------------------------------------------------------------------
+
+    @functools.cached_property
+    def generic(self) -> GenericBehaviour:
+        """How every operation without a handler behaves: inferred from the document
+        (CRUD on this API's store, else the document's examples; :mod:`mockserver.generic`)."""
+        from mockserver.generic.behaviour import GenericBehaviour
+
+        return GenericBehaviour(self)
 
     def reset(self) -> None:
         """Back to the fixtures: empty the store and load them again, in one unit of work."""

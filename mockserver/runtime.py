@@ -64,24 +64,33 @@ class ApiRuntime:
         return self.routes.match(method, path)
 
     def dispatcher(self, op: OperationValidator) -> Dispatcher | None:
-        """How to call ``op``'s handler, prepared on first use (``None``: the API has none)."""
+        """How to call ``op``'s handler, prepared on first use.
+
+        An operation the API has no handler for falls back to the generic behaviour
+        inferred from the document (:attr:`MockAPI.generic`), unless the API turns it off
+        (``generic_fallback = False``: then ``None``, a 501).
+        """
         try:
             return self._dispatchers[op.operation_id]
         except KeyError:
             pass
         handler = self._handlers.get(op.operation_id)
-        dispatcher = None
+        dispatcher: Dispatcher | None = None
         if handler is not None:
             parameters = [(p.location, p.name) for p in op.parameters]
             dispatcher = Dispatcher(handler, parameters, op.has_body)
+        elif self.api.generic_fallback:
+            dispatcher = self.api.generic.dispatcher(op.operation_id)
         self._dispatchers[op.operation_id] = dispatcher
         return dispatcher
 
     def error_response(self, error: MockError) -> tuple[int, RawHeaders, bytes]:
         body = dumps(error.body())
         headers = {**self.api.error_headers(), **error.headers}
-        raw = [(b"content-type", b"application/json")]
-        raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+        # JSON, unless the error names its own media type (application/problem+json...)
+        media = next((v for k, v in headers.items() if k.lower() == "content-type"), "application/json")
+        raw = [(b"content-type", media.encode())]
+        raw += [(k.lower().encode(), v.encode()) for k, v in headers.items() if k.lower() != "content-type"]
         return error.status, raw, body
 
     def problem_response(self, problem: Problem) -> tuple[int, RawHeaders, bytes]:

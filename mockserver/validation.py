@@ -69,6 +69,7 @@ from openapi_core.validation.response.validators import (
 from openapi_core.validation.schemas.exceptions import InvalidSchemaValue, ValidateError
 from openapi_core.validation.schemas.validators import SchemaValidator
 
+from mockserver import dialects
 from mockserver.compiled import Compiler
 from mockserver.exceptions import Problem, ProblemKind
 
@@ -102,8 +103,13 @@ class _Validators:
         self.v31 = str(openapi.spec["openapi"] if "openapi" in openapi.spec else "3.0").startswith("3.1")
         request_cls = V31RequestValidator if self.v31 else V30RequestValidator
         response_cls = V31ResponseValidator if self.v31 else V30ResponseValidator
-        self.request: AnyRequestValidator = request_cls(self.spec)
-        self.response: AnyResponseValidator = response_cls(self.spec)
+        # 3.1: readOnly/writeOnly read as 3.0 does (see mockserver.dialects)
+        self.request: AnyRequestValidator = request_cls(
+            self.spec, schema_validators_factory=dialects.write_factory if self.v31 else None
+        )
+        self.response: AnyResponseValidator = response_cls(
+            self.spec, schema_validators_factory=dialects.read_factory if self.v31 else None
+        )
         self.compile_schemas = compile_schemas and not self.v31
         self._compilers: dict[str, Compiler] = {}
 
@@ -130,6 +136,8 @@ class _Validators:
 
 
 _MISSING = object()
+#: Header parameters OpenAPI says to ignore: described by content types and security instead.
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 
 
 class _Value:
@@ -357,6 +365,8 @@ class OperationValidator:
                 if (name, location) in seen:
                     continue
                 seen.add((name, location))
+                if location == "header" and name.lower() in _IGNORED_HEADERS:
+                    continue  # "SHALL be ignored" (OpenAPI: Parameter Object, `in: header`)
                 values.append(
                     _Value(self._validators, self._validators.request, parameter, name, location)
                 )

@@ -398,3 +398,47 @@ def test_loading_the_official_voucherify_document_warns_twice(
             "data_ref"
         ]
     )
+
+
+def test_openapi_31_nullable_and_mapped_schema_examples_are_read_as_meant() -> None:
+    document: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "components": {
+            "schemas": {
+                "Planet": {
+                    "type": "object",
+                    "properties": {
+                        "image": {"type": "string", "nullable": True, "examples": {"mars": "@mars.jpg"}},
+                        "tags": {"type": ["array"], "nullable": True, "items": {"type": "string"}},
+                    },
+                }
+            }
+        },
+        "paths": {
+            "/p": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"examples": {"one": {"value": 1}}}},
+                        }
+                    }
+                }
+            }
+        },
+    }
+    repairs = repair_document(document)
+    props = document["components"]["schemas"]["Planet"]["properties"]
+    assert props["image"] == {"type": ["string", "null"], "examples": ["@mars.jpg"]}
+    assert props["tags"]["type"] == ["array", "null"] and "nullable" not in props["tags"]
+    # a media type's named examples are a mapping by design: left alone
+    media = document["paths"]["/p"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert media["examples"] == {"one": {"value": 1}}
+    assert any("2 `nullable: true`" in r for r in repairs)
+    assert any("1 schema `examples` written as a mapping" in r for r in repairs)
+
+
+def test_nullable_in_a_30_document_is_left_to_30_rules() -> None:
+    document = {"openapi": "3.0.3", "x": {"type": "string", "nullable": True}}
+    assert repair_document(document) == []
+    assert document["x"] == {"type": "string", "nullable": True}

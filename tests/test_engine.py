@@ -355,12 +355,28 @@ def test_head_is_get_without_the_body(client: TestClient) -> None:
     assert client.head("/things/t_1/archive").status_code == 405
 
 
-def test_an_operation_without_a_handler_answers_501(client: TestClient, tiny: Any) -> None:
+def test_an_operation_without_a_handler_falls_back_to_the_generic_behaviour(
+    client: TestClient, tiny: Any
+) -> None:
+    # archiveThing documents only `default` (the error schema): the generic behaviour answers
+    # from the document, a body of that schema, validated like any handler's
     response = client.post("/things/t_1/archive")
+    assert response.status_code == 200
+    assert set(response.json()) >= {"kind", "message"}
+    assert tiny.mock.violations() == []
+
+
+def test_an_api_can_turn_the_fallback_off_and_answer_501(spec_file: Path) -> None:
+    class Strict(TinyAPI):
+        generic_fallback = False
+
+    app = create_app([ApiOptions("tiny", spec=spec_file, api_cls=Strict)])
+    with TestClient(app, headers={"Authorization": "Bearer k"}) as strict:
+        response = strict.post("/things/t_1/archive")
     assert response.status_code == 501
     assert response.json()["kind"] == "not_implemented"
     assert "archiveThing" in response.json()["message"]
-    assert tiny.mock.violations() == []
+    assert app.mock.violations() == []
 
 
 def test_connexion_still_serves_the_spec_and_swagger_ui(client: TestClient) -> None:

@@ -29,6 +29,7 @@ class AdminAPI(MockAPI):
     name = "admin"
     spec_path = HERE / "openapi.yaml"
     reject_unknown_query = True
+    generic_fallback = False
 
     def __init__(self, server: MockServer, token: str | None = None) -> None:
         super().__init__(clock=server.clock, api_keys=(token,) if token else ())
