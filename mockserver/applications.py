@@ -33,6 +33,8 @@ from mockserver.clock import Clock
 from mockserver.dispatch import dumps
 from mockserver.exceptions import ConfigurationError, Problem, ProblemKind
 from mockserver.middleware import ErrorGuard, MockMiddleware
+from mockserver.pipeline import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
+from mockserver.pipeline import Control
 from mockserver.plugins import MockAPI, api_class
 from mockserver.runtime import DEFAULT_MAX_BODY, ApiRuntime, MockServer
 
@@ -58,6 +60,8 @@ def create_app(
     max_body: int = DEFAULT_MAX_BODY,
     validate: bool = True,
     admin: admin_api.AdminOptions | None = None,
+    journal_size: int = DEFAULT_JOURNAL_SIZE,
+    seed: int | None = None,
 ) -> AsyncApp:
     """A Connexion app serving ``apis`` (names or :class:`ApiOptions`).
 
@@ -65,6 +69,8 @@ def create_app(
     unless an explicit prefix is given. ``validate=False`` turns off the schema
     validation of requests and responses (for measuring what it costs; never for tests).
     ``admin``: the admin API's token and hosts (default: any token, loopback only).
+    ``journal_size``: requests the journal keeps (0: no journal); ``seed``: makes fault
+    probabilities and generated bodies reproducible (:mod:`mockserver.pipeline`).
     """
     if not apis:
         raise ConfigurationError("no API to serve")
@@ -87,6 +93,7 @@ def create_app(
         )
 
     server = MockServer(runtimes, clock)
+    server.control = Control(journal_size=journal_size, seed=seed)
     admin = admin or admin_api.AdminOptions()
     admin_runtime = admin_api.mount(server, admin)
     policy = admin.host_policy()

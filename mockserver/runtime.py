@@ -13,6 +13,7 @@ from openapi_core import Config, OpenAPI
 from mockserver.clock import Clock
 from mockserver.dispatch import Dispatcher, RawHeaders, dumps
 from mockserver.exceptions import MockError, Problem
+from mockserver.pipeline import Control
 from mockserver.plugins import MockAPI
 from mockserver.routing import Match, RouteIndex
 from mockserver.security import SecurityPolicy, read_schemes
@@ -104,6 +105,8 @@ class MockServer:
         self.errors: list[Violation] = []
         #: The admin API (``/__admin``), served by the same pipeline but not a mocked API.
         self.admin: ApiRuntime | None = None
+        #: The request journal, spec coverage, faults and access log (:mod:`mockserver.pipeline`).
+        self.control = Control()
 
     def mounted(self) -> list[ApiRuntime]:
         """Every runtime the pipeline serves: the mocked APIs and the admin API."""

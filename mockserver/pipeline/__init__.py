@@ -1,0 +1,95 @@
+"""The request pipeline's record and the parts that read it or act on it.
+
+:mod:`mockserver.middleware` orders the steps; each concern is a module here:
+
+``outcome``     the one record per request the steps fill in and observers read
+``journal``     the last N requests (``/__admin/requests``), credentials redacted
+``near_miss``   for requests that matched no operation or failed validation: the closest
+                operation and why it did not match
+``coverage``    per operation: calls, statuses produced and never produced, parameters
+                never sent (``/__admin/coverage``); ``coverage_report`` writes it as JSON,
+                Markdown or JUnit XML
+``faults``      delays, error statuses and dropped connections on purpose
+                (``/__admin/faults``)
+``prefer``      the ``Prefer`` header (Prism-compatible): a documented status, a named
+                example, or a generated body, without running the handler
+``access_log``  one log line per request, in one format for every request
+
+:class:`Control` holds one server's journal, coverage and faults, and calls the
+observers once a request has been answered.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+
+from mockserver.pipeline.access_log import AccessLog
+from mockserver.pipeline.coverage import Coverage
+from mockserver.pipeline.faults import Fault, FaultError, Faults
+from mockserver.pipeline.journal import DEFAULT_SIZE, Journal, MemoryJournal, RequestFilter
+from mockserver.pipeline.outcome import OUTCOME, Outcome
+
+__all__ = [
+    "DEFAULT_SIZE",
+    "OUTCOME",
+    "AccessLog",
+    "Control",
+    "Coverage",
+    "Fault",
+    "FaultError",
+    "Faults",
+    "Journal",
+    "MemoryJournal",
+    "Outcome",
+    "RequestFilter",
+]
+
+log = logging.getLogger("mockserver")
+
+Observer = Callable[[Outcome], None]
+
+
+class Control:
+    """One server's journal, coverage, faults and access log.
+
+    ``journal_size=0`` turns the journal off. ``seed`` seeds every random draw the mock
+    makes on its own (fault probabilities and delay ranges, generated bodies).
+    """
+
+    def __init__(self, journal_size: int = DEFAULT_SIZE, seed: int | None = None) -> None:
+        #: ``--seed`` (``None``: dynamic answers differ from run to run).
+        self.seed = seed
+        #: What static answers (examples, schema-made bodies) are made from.
+        self.static_seed = seed or 0
+        self._seeds = random.Random(seed)
+        self.journal: Journal | None = MemoryJournal(journal_size) if journal_size > 0 else None
+        self.coverage = Coverage()
+        self.faults = Faults(seed)
+        self.access_log = AccessLog()
+        #: Called in turn with each answered request's outcome.
+        self.observers: list[Observer] = [self.coverage.observe, self.access_log.observe]
+        if self.journal is not None:
+            self.observers.insert(0, self._journal)
+
+    def next_seed(self) -> int:
+        """A seed for the next dynamic answer: a reproducible sequence from ``--seed``."""
+        return self._seeds.randrange(2**32)
+
+    def _journal(self, outcome: Outcome) -> None:
+        if not outcome.admin:
+            assert self.journal is not None
+            self.journal.record(outcome)
+
+    def finish(self, outcome: Outcome) -> list[Exception]:
+        """Hand ``outcome`` to every observer; the errors they raised (bugs, logged)."""
+        outcome.finish()
+        errors: list[Exception] = []
+        for observer in self.observers:
+            try:
+                observer(outcome)
+            except Exception as exc:
+                log.exception("observer %r failed on %s %s", observer, outcome.method, outcome.path)
+                errors.append(exc)
+        return errors

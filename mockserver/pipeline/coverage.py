@@ -1,0 +1,162 @@
+"""Spec coverage of a client's test suite: which parts of each API's contract it exercised.
+
+An observer of the pipeline. For every operation of every mocked API it counts the calls
+and the statuses produced, and remembers which documented parameters (and top-level
+request body fields) were ever sent. :meth:`Coverage.report` then lists, per operation,
+the documented statuses never produced and the parameters never sent: the error paths and
+options the client's tests never touched.
+
+Statuses are matched as openapi-core matches a response: the exact code, else its range
+(``4XX``), else ``default``. ``default`` is not a status, so it is never "uncovered"; a
+status no response documents is listed as ``undocumented``. Every answer counts: the
+handler's, the pipeline's own refusals (401, 400...), faults and ``Prefer`` answers.
+
+Observing a request costs a few dictionary updates: the parameters still unsent are
+checked against the request, and once every one has been seen nothing more is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mockserver.pipeline.outcome import Outcome
+from mockserver.spec import Document
+from mockserver.spec import load as load_spec
+
+if TYPE_CHECKING:
+    from mockserver.runtime import ApiRuntime
+    from mockserver.validation import OperationValidator
+
+
+@dataclass
+class _Operation:
+    """What one operation has seen so far."""
+
+    calls: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    #: (location, name) of the parameters never sent yet.
+    unsent: set[tuple[str, str]] = field(default_factory=set)
+    #: Top-level request body fields never sent yet.
+    unsent_fields: set[str] = field(default_factory=set)
+
+
+class Coverage:
+    """Calls, statuses and parameters seen, per (API, operationId)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str], _Operation] = {}
+        self._documents: dict[str, Document] = {}
+
+    def observe(self, outcome: Outcome) -> None:
+        runtime, op = outcome.runtime, outcome.operation
+        if op is None or runtime is None or outcome.admin or not outcome.status:
+            return
+        key = (runtime.api.name, op.operation_id)
+        seen = self._seen.get(key)
+        if seen is None:
+            seen = self._seen[key] = self._start(runtime, op)
+        seen.calls += 1
+        seen.statuses[outcome.status] += 1
+        if seen.unsent:
+            self._sent_parameters(seen, outcome)
+        if seen.unsent_fields and isinstance(outcome.parsed, dict):
+            seen.unsent_fields.difference_update(outcome.parsed)
+
+    def _start(self, runtime: ApiRuntime, op: OperationValidator) -> _Operation:
+        unsent = {(p.location, p.name) for p in op.parameters if p.location != "path"}
+        fields: set[str] = set()
+        operation = self._document(runtime).find(op.method, op.path_template)
+        body = operation.request_body.json if operation and operation.request_body else None
+        if body is not None and body.schema is not None:
+            fields = set(body.schema.object_properties()[0])
+        return _Operation(unsent=unsent, unsent_fields=fields)
+
+    @staticmethod
+    def _sent_parameters(seen: _Operation, outcome: Outcome) -> None:
+        sources: dict[str, Any] = {
+            "query": outcome.query,
+            "header": outcome.headers,
+            "cookie": outcome.cookies,
+        }
+        for location, name in list(seen.unsent):
+            source = sources.get(location)
+            if source is not None and name in source:
+                seen.unsent.discard((location, name))
+
+    def _document(self, runtime: ApiRuntime) -> Document:
+        name = runtime.api.name
+        document = self._documents.get(name)
+        if document is None:
+            document = self._documents[name] = load_spec(runtime.api.spec)
+        return document
+
+    def clear(self, api: str | None = None) -> None:
+        self._seen = {k: v for k, v in self._seen.items() if api is not None and k[0] != api}
+
+    def report(self, runtimes: list[ApiRuntime]) -> dict[str, Any]:
+        """Every operation of ``runtimes``' documents: calls, statuses, what was never sent."""
+        operations: list[dict[str, Any]] = []
+        for runtime in runtimes:
+            document = self._document(runtime)
+            for op in runtime.validators.values():
+                seen = self._seen.get((runtime.api.name, op.operation_id))
+                if seen is None:
+                    seen = self._start(runtime, op)
+                operation = document.find(op.method, op.path_template)
+                documented = list(operation.responses) if operation is not None else []
+                operations.append(_operation_report(runtime.api.name, op, seen, documented))
+        return {"operations": operations, "totals": _totals(operations)}
+
+
+def _operation_report(
+    api: str, op: OperationValidator, seen: _Operation, documented: list[str]
+) -> dict[str, Any]:
+    produced: dict[str, int] = {}
+    covered: set[str] = set()
+    undocumented: dict[str, int] = {}
+    for status, count in sorted(seen.statuses.items()):
+        produced[str(status)] = count
+        key = documented_key(status, documented)
+        if key is None:
+            undocumented[str(status)] = count
+        else:
+            covered.add(key)
+    statuses = [s for s in documented if s != "default"]
+    return {
+        "api": api,
+        "operation_id": op.operation_id,
+        "method": op.method.upper(),
+        "path": op.path_template,
+        "calls": seen.calls,
+        "documented_statuses": statuses,
+        "statuses_produced": produced,
+        "statuses_never_produced": [s for s in statuses if s not in covered],
+        "undocumented_statuses": undocumented,
+        "parameters_never_sent": [
+            {"name": name, "in": location} for location, name in sorted(seen.unsent)
+        ],
+        "body_fields_never_sent": sorted(seen.unsent_fields),
+    }
+
+
+def documented_key(status: int, documented: list[str]) -> str | None:
+    """The response key ``status`` is answered under: exact, range, else ``default``."""
+    text = str(status)
+    for key in (text, f"{text[0]}XX", f"{text[0]}xx", "default"):
+        if key in documented:
+            return key
+    return None
+
+
+def _totals(operations: list[dict[str, Any]]) -> dict[str, int]:
+    documented = sum(len(op["documented_statuses"]) for op in operations)
+    never = sum(len(op["statuses_never_produced"]) for op in operations)
+    return {
+        "operations": len(operations),
+        "operations_called": sum(1 for op in operations if op["calls"]),
+        "statuses_documented": documented,
+        "statuses_produced": documented - never,
+        "parameters_never_sent": sum(len(op["parameters_never_sent"]) for op in operations),
+    }

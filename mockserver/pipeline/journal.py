@@ -1,0 +1,281 @@
+"""The request journal: the last N requests to the mocked APIs, to see and verify what a
+client sent (WireMock's request journal).
+
+An observer of the pipeline: :meth:`Journal.record` is given each request's
+:class:`~mockserver.pipeline.outcome.Outcome` once it has been answered. Requests to the
+admin API are not journaled (reading the journal would fill it); requests no operation
+matched are, with ``operation_id`` null.
+
+:class:`Journal` is the interface a backend implements; :class:`MemoryJournal` keeps the
+outcomes themselves in a bounded deque (oldest dropped) and renders an entry only when it
+is read, so recording a request costs an append. A shared backend would render at
+:meth:`~Journal.record` (:func:`render` gives the JSON entry) and store that.
+
+An entry (:func:`render`) is what ``GET /__admin/requests`` returns: ``id``,
+``received_at`` (Unix seconds with milliseconds, wall clock: not the mock's clock), ``api``, ``method``, ``path``, ``query``,
+``operation_id``, ``path_params``, ``status`` (null when nothing was answered: a dropped
+connection, a client that left), ``error_code``, ``duration_ms``,
+``credential`` (``scheme:fingerprint``), ``fault``, ``prefer``, ``request`` and
+``response`` (``headers``, ``body``), ``violations``. Credentials are redacted: every
+header, query parameter and cookie a security scheme of the API reads, plus
+``Authorization``, ``Proxy-Authorization``, ``Cookie`` and ``Set-Cookie``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import itertools
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import parse_qsl
+
+import orjson
+
+from mockserver.pipeline.outcome import BODY_CAP, Outcome
+
+if TYPE_CHECKING:
+    from mockserver.runtime import ApiRuntime
+
+#: The default number of requests kept (``--journal-size``).
+DEFAULT_SIZE = 1000
+REDACTED = "[redacted]"
+#: Headers redacted whatever the API's security schemes say.
+ALWAYS_REDACTED = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+
+Entry = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    """Which journal entries to select; every field given must match (``None``: any)."""
+
+    api: str | None = None
+    #: An operationId.
+    operation: str | None = None
+    method: str | None = None
+    #: The request path, exactly, or a pattern where ``*`` matches anything (``/v1/campaigns/*``).
+    path: str | None = None
+    #: A status (``404``) or a class (``"4XX"``).
+    status: int | str | None = None
+    #: Received at or after this instant (Unix seconds).
+    since: float | None = None
+
+    def matches(self, entry: Entry) -> bool:
+        if self.api is not None and entry["api"] != self.api:
+            return False
+        if self.operation is not None and entry["operation_id"] != self.operation:
+            return False
+        if self.method is not None and entry["method"] != self.method.upper():
+            return False
+        if self.path is not None and not _path_matches(self.path, entry["path"]):
+            return False
+        if self.status is not None and not status_matches(self.status, entry["status"]):
+            return False
+        return self.since is None or entry["received_at"] >= self.since
+
+
+def status_matches(wanted: int | str, status: int | None) -> bool:
+    if status is None:
+        return False
+    if isinstance(wanted, int):
+        return status == wanted
+    return str(status)[:1] == wanted[:1] and wanted[1:].upper() == "XX"
+
+
+def _path_matches(pattern: str, path: str) -> bool:
+    if "*" not in pattern:
+        return path == pattern
+    return fnmatch.fnmatchcase(path, pattern.replace("[", "[[]"))
+
+
+class Journal(Protocol):
+    """Where journaled requests are kept."""
+
+    #: The most entries kept; the oldest go first.
+    size: int
+
+    def record(self, outcome: Outcome) -> None:
+        """Keep ``outcome`` (called once per answered request)."""
+
+    def entries(self) -> Iterator[Entry]:
+        """Every entry kept, newest first, as :func:`render` gives them."""
+
+    def clear(self, api: str | None = None) -> int:
+        """Forget every entry (or ``api``'s); how many were forgotten."""
+
+
+class MemoryJournal:
+    """The journal in this process: a bounded deque of outcomes, rendered when read."""
+
+    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+        if size < 1:
+            raise ValueError("a journal keeps at least one request")
+        self.size = size
+        self._outcomes: deque[Outcome] = deque(maxlen=size)
+        self._rendered: dict[int, Entry] = {}
+        self._ids = itertools.count(1)
+
+    def __len__(self) -> int:
+        return len(self._outcomes)
+
+    def record(self, outcome: Outcome) -> None:
+        outcome.id = next(self._ids)
+        if len(outcome.request_body) > BODY_CAP:
+            outcome.request_body = outcome.request_body[:BODY_CAP]
+            outcome.request_truncated = True
+        outcomes = self._outcomes
+        if len(outcomes) == self.size and self._rendered:
+            self._rendered.pop(outcomes[0].id, None)
+        outcomes.append(outcome)
+
+    def entries(self) -> Iterator[Entry]:
+        rendered = self._rendered
+        for outcome in reversed(list(self._outcomes)):
+            entry = rendered.get(outcome.id)
+            if entry is None:
+                entry = rendered[outcome.id] = render(outcome)
+            yield entry
+
+    def clear(self, api: str | None = None) -> int:
+        before = len(self._outcomes)
+        if api is None:
+            self._outcomes.clear()
+            self._rendered.clear()
+        else:
+            kept = [o for o in self._outcomes if o.api_name != api]
+            self._outcomes = deque(kept, maxlen=self.size)
+            alive = {o.id for o in kept}
+            self._rendered = {k: v for k, v in self._rendered.items() if k in alive}
+        return before - len(self._outcomes)
+
+
+def select(entries: Iterable[Entry], where: RequestFilter, limit: int | None = None) -> list[Entry]:
+    """The entries matching ``where``, in the order given, at most ``limit``."""
+    found = (entry for entry in entries if where.matches(entry))
+    return list(itertools.islice(found, limit))
+
+
+# -- rendering -------------------------------------------------------------------------------------
+
+
+_SECRETS: dict[int, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
+
+
+def secret_names(runtime: ApiRuntime | None) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(headers, query parameters, cookies) that carry credentials for ``runtime``'s API."""
+    if runtime is None:
+        return ALWAYS_REDACTED, frozenset(), frozenset()
+    found = _SECRETS.get(id(runtime))
+    if found is None:
+        headers, query, cookies = set(ALWAYS_REDACTED), set(), set()
+        for scheme in runtime.security.schemes.values():
+            if scheme.type != "apiKey":
+                continue
+            if scheme.location == "header":
+                headers.add(scheme.param.lower())
+            elif scheme.location == "query":
+                query.add(scheme.param)
+            elif scheme.location == "cookie":
+                cookies.add(scheme.param)
+        found = _SECRETS[id(runtime)] = (frozenset(headers), frozenset(query), frozenset(cookies))
+    return found
+
+
+def render(outcome: Outcome) -> Entry:
+    """The journal entry of ``outcome``: plain JSON values, credentials redacted."""
+    secret_headers, secret_query, _ = secret_names(outcome.runtime)
+    return {
+        "id": outcome.id,
+        "received_at": round(outcome.received_at, 3),
+        "api": outcome.api_name,
+        "method": outcome.method,
+        "path": outcome.path,
+        "query": _query(outcome.raw_query, secret_query),
+        "operation_id": outcome.operation_id,
+        "path_params": dict(outcome.path_params),
+        "status": outcome.status or None,
+        "error_code": outcome.error_code,
+        "duration_ms": round(outcome.duration_ms, 3),
+        "credential": outcome.credential(),
+        "fault": _fault(outcome),
+        "prefer": outcome.prefer,
+        "request": {
+            "headers": _headers(outcome.raw_headers, secret_headers),
+            "body": _body(outcome.request_body),
+            **({"truncated": True} if outcome.request_truncated else {}),
+        },
+        "response": {
+            "headers": _headers(outcome.response_headers, secret_headers),
+            "body": _body(outcome.response_body),
+            **({"truncated": True} if outcome.response_truncated else {}),
+        },
+        "violations": violations(outcome),
+    }
+
+
+def violations(outcome: Outcome) -> list[dict[str, Any]]:
+    """What the request broke (``source: request``) and what the mock's response broke."""
+    found: list[dict[str, Any]] = [
+        {
+            "source": "request",
+            "kind": problem.kind.value,
+            "field": problem.param,
+            "in": problem.location,
+            "message": problem.message,
+        }
+        for problem in outcome.problems
+    ]
+    found += [
+        {"source": "response", "kind": "response_invalid", "field": None, "in": None, "message": reason}
+        for reason in outcome.violations
+    ]
+    return found
+
+
+def _fault(outcome: Outcome) -> dict[str, Any] | None:
+    fault = outcome.fault
+    if fault is None:
+        return None
+    applied: dict[str, Any] = {"id": fault.id, "delay_ms": outcome.delay_ms}
+    if fault.status is not None:
+        applied["status"] = fault.status
+    if fault.drop:
+        applied["drop"] = True
+    return applied
+
+
+def _headers(raw: Iterable[tuple[bytes, bytes]], secret: frozenset[str]) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for key, value in raw:
+        name = key.decode("latin-1").lower()
+        text = REDACTED if name in secret else value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {text}" if name in headers else text
+    return headers
+
+
+def _query(raw: bytes, secret: frozenset[str]) -> dict[str, str | list[str]]:
+    query: dict[str, str | list[str]] = {}
+    for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+        text = REDACTED if name in secret else value
+        known = query.get(name)
+        if known is None:
+            query[name] = text
+        elif isinstance(known, list):
+            known.append(text)
+        else:
+            query[name] = [known, text]
+    return query
+
+
+def _body(raw: bytes) -> Any:
+    """JSON bodies as JSON, anything else as text (``None``: no body)."""
+    if not raw:
+        return None
+    if raw[:1] in (b"{", b"[", b'"') or raw[:1].isdigit():
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return raw.decode("utf-8", "replace")
