@@ -12,6 +12,7 @@ import click
 from mockserver import __version__
 from mockserver.exceptions import ConfigurationError
 from mockserver.limits import ServerLimits
+from mockserver.pipeline import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
 from mockserver.plugins import available_apis
 from mockserver.runtime import DEFAULT_MAX_BODY
 
@@ -153,6 +154,26 @@ def main() -> None:
     help="Seconds running requests get to finish when the server stops.",
 )
 @click.option(
+    "--journal-size",
+    default=DEFAULT_JOURNAL_SIZE,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Requests the journal (/__admin/requests) keeps, the oldest dropped first; "
+    "0 turns the journal off.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    help="Seed for what the mock draws at random (fault probabilities and delay ranges, "
+    "Prefer: dynamic=true bodies): the same seed, the same answers.",
+)
+@click.option(
+    "--coverage-report",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the spec coverage of the requests served to FILE when the server stops: "
+    "JSON, Markdown or JUnit XML, by the extension (.json, .md, .xml).",
+)
+@click.option(
     "--log-level",
     default="info",
     show_default=True,
@@ -178,6 +199,9 @@ def serve(
     keep_alive: float,
     max_connections: int,
     shutdown_timeout: float,
+    journal_size: int,
+    seed: int | None,
+    coverage_report: Path | None,
     log_level: str,
 ) -> None:
     """Start the mock server (Swagger UI at /ui, admin API at /__admin)."""
@@ -186,6 +210,7 @@ def serve(
     from mockserver import collector
     from mockserver.admin import AdminOptions, is_loopback
     from mockserver.applications import ApiOptions, create_app
+    from mockserver.pipeline import coverage_report as report_file
 
     if not admin_token and not is_loopback(host):
         click.echo(
@@ -195,6 +220,11 @@ def serve(
             err=True,
         )
         sys.exit(2)
+    if coverage_report is not None:
+        try:
+            report_file.check_path(coverage_report)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--coverage-report") from None
     limits = ServerLimits(
         max_url=max_url,
         max_header_bytes=max_header_bytes,
@@ -220,7 +250,13 @@ def serve(
         )
     try:
         app = create_app(
-            options, api_keys=api_keys, max_body=max_body, validate=not no_validate, admin=admin
+            options,
+            api_keys=api_keys,
+            max_body=max_body,
+            validate=not no_validate,
+            admin=admin,
+            journal_size=journal_size,
+            seed=seed,
         )
     except ConfigurationError as exc:
         click.echo(f"mockserver: cannot start: {exc}", err=True)
@@ -241,6 +277,10 @@ def serve(
         access_log=False,
         **limits.uvicorn_options(),
     )
+    if coverage_report is not None:
+        server = app.mock
+        report_file.write(server.control.coverage.report(server.runtimes), coverage_report)
+        click.echo(f"coverage report written to {coverage_report}")
 
 
 def configure_logging(level: str) -> None:
