@@ -48,7 +48,7 @@ import hashlib
 import json
 import logging
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
 from openapi_core.datatypes import RequestParameters
 from starlette.datastructures import Headers, QueryParams
@@ -59,7 +59,7 @@ from mockserver.dispatch import RawHeaders, current_scope
 from mockserver.exceptions import MockError, Problem, ProblemKind
 from mockserver.limits import DROP_EXTENSION
 from mockserver.pipeline import generated, prefer
-from mockserver.pipeline.outcome import BODY_CAP, OUTCOME, Outcome
+from mockserver.pipeline.outcome import BODY_CAP, OUTCOME, Outcome, cookie_values
 from mockserver.runtime import ApiRuntime, MockServer, Violation
 from mockserver.store import MAX_ATTEMPTS, Conflict, UnitOfWork
 from mockserver.validation import OperationValidator
@@ -533,10 +533,7 @@ def _remember(unit: UnitOfWork, key: str, fingerprint: str, response: Response) 
 
 
 def _cookies(headers: Headers) -> dict[str, str]:
-    raw = headers.get("cookie")
-    if not raw:
-        return {}
-    return dict(parse_qsl(raw.replace("; ", "&"), keep_blank_values=True))
+    return cookie_values(headers.get("cookie", ""))
 
 
 def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str:

@@ -68,10 +68,11 @@ class Control:
         self.coverage = Coverage()
         self.faults = Faults(seed)
         self.access_log = AccessLog()
-        #: Called in turn with each answered request's outcome.
+        #: Called in turn with each answered request's outcome (the journal last: it keeps
+        #: only what it shows).
         self.observers: list[Observer] = [self.coverage.observe, self.access_log.observe]
         if self.journal is not None:
-            self.observers.insert(0, self._journal)
+            self.observers.append(self._journal)
 
     def next_seed(self) -> int:
         """A seed for the next dynamic answer: a reproducible sequence from ``--seed``."""

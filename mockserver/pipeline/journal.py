@@ -121,6 +121,7 @@ class MemoryJournal:
         return len(self._outcomes)
 
     def record(self, outcome: Outcome) -> None:
+        outcome.slim()
         outcome.id = next(self._ids)
         if len(outcome.request_body) > BODY_CAP:
             outcome.request_body = outcome.request_body[:BODY_CAP]

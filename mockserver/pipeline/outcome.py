@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 import orjson
+from starlette.datastructures import Headers, QueryParams
 
 from mockserver.exceptions import Problem
 
 if TYPE_CHECKING:
-    from starlette.datastructures import Headers, QueryParams
-
     from mockserver.dispatch import RawHeaders
     from mockserver.pipeline.faults import Fault
     from mockserver.runtime import ApiRuntime
@@ -39,44 +39,51 @@ BODY_CAP = 64 * 1024
 
 
 class Outcome:
-    """What happened to one request. Attributes are filled in by the step that knows them."""
+    """What happened to one request. Attributes are filled in by the step that knows them.
 
-    __slots__ = (
-        "id",
-        "method",
-        "path",
-        "raw_query",
-        "raw_headers",
-        "received_at",
-        "started",
-        "runtime",
-        "admin",
-        "operation",
-        "path_params",
-        "allowed",
-        "request_body",
-        "request_truncated",
-        "parsed",
-        "query",
-        "headers",
-        "cookies",
-        "problems",
-        "violations",
-        "status",
-        "response_headers",
-        "_chunks",
-        "_size",
-        "response_truncated",
-        "duration_ms",
-        "fault",
-        "delay_ms",
-        "prefer",
-        "abandoned",
-        "dropped",
-    )
+    The defaults are class attributes (immutable values, replaced rather than changed), so
+    that opening a record costs the few assignments of :meth:`__init__`.
+    """
+
+    #: Given by the journal when it keeps the record.
+    id = 0
+    #: The mounted API (or the admin API) the path belongs to; ``None``: none.
+    runtime: ApiRuntime | None = None
+    admin = False
+    #: The operation the request matched; ``None``: no operation (404, 405, docs).
+    operation: OperationValidator | None = None
+    path_params: Mapping[str, str] = {}  # replaced, never changed
+    #: For a 405: the methods the path allows.
+    allowed: tuple[str, ...] = ()
+    request_body = b""
+    request_truncated = False
+    #: The request body decoded as JSON, when the pipeline decoded it.
+    parsed: Any = None
+    query: QueryParams | None = None
+    headers: Headers | None = None
+    cookies: dict[str, str] | None = None
+    #: What the pipeline found wrong with the request (security, media type, body,
+    #: parameters), all of them; the response names the first.
+    problems: Sequence[Problem] = ()
+    #: Why the mock's own response broke the contract (a bug; it became a 500).
+    violations: Sequence[str] = ()
+    status = 0
+    response_headers: RawHeaders = []  # replaced, never changed
+    _chunks: tuple[bytes, ...] = ()
+    _size = 0
+    response_truncated = False
+    duration_ms = 0.0
+    #: The fault applied to the request, if any, and the delay it waited (ms).
+    fault: Fault | None = None
+    delay_ms = 0
+    #: The ``Prefer`` header's choice the response was built from, if any.
+    prefer: str | None = None
+    #: The client left before its request was complete: nothing was answered.
+    abandoned = False
+    #: The connection was closed without an answer (a ``drop`` fault).
+    dropped = False
 
     def __init__(self, scope: Mapping[str, Any]) -> None:
-        self.id = 0
         self.method: str = scope["method"]
         self.path: str = scope["path"]
         self.raw_query: bytes = scope.get("query_string", b"")
@@ -84,41 +91,6 @@ class Outcome:
         #: Wall-clock time the request arrived (Unix seconds), not the mock's clock.
         self.received_at = time.time()
         self.started = time.perf_counter()
-        #: The mounted API (or the admin API) the path belongs to; ``None``: none.
-        self.runtime: ApiRuntime | None = None
-        self.admin = False
-        #: The operation the request matched; ``None``: no operation (404, 405, docs).
-        self.operation: OperationValidator | None = None
-        self.path_params: dict[str, str] = {}
-        #: For a 405: the methods the path allows.
-        self.allowed: tuple[str, ...] = ()
-        self.request_body = b""
-        self.request_truncated = False
-        #: The request body decoded as JSON, when the pipeline decoded it.
-        self.parsed: Any = None
-        self.query: QueryParams | None = None
-        self.headers: Headers | None = None
-        self.cookies: dict[str, str] | None = None
-        #: What the pipeline found wrong with the request (security, media type, body,
-        #: parameters), all of them; the response names the first.
-        self.problems: list[Problem] = []
-        #: Why the mock's own response broke the contract (a bug; it became a 500).
-        self.violations: list[str] = []
-        self.status = 0
-        self.response_headers: RawHeaders = []
-        self._chunks: list[bytes] = []
-        self._size = 0
-        self.response_truncated = False
-        self.duration_ms = 0.0
-        #: The fault applied to the request, if any, and the delay it waited (ms).
-        self.fault: Fault | None = None
-        self.delay_ms = 0
-        #: The ``Prefer`` header's choice the response was built from, if any.
-        self.prefer: str | None = None
-        #: The client left before its request was complete: nothing was answered.
-        self.abandoned = False
-        #: The connection was closed without an answer (a ``drop`` fault).
-        self.dropped = False
 
     # -- filled in as the response goes out ---------------------------------------------------
 
@@ -136,7 +108,7 @@ class Outcome:
                     chunk = chunk[:room]
                     self.response_truncated = True
                 if chunk:
-                    self._chunks.append(chunk)
+                    self._chunks += (chunk,)
                     self._size += len(chunk)
 
     def finish(self) -> None:
@@ -148,7 +120,7 @@ class Outcome:
     def response_body(self) -> bytes:
         chunks = self._chunks
         if len(chunks) > 1:
-            self._chunks = chunks = [b"".join(chunks)]
+            self._chunks = chunks = (b"".join(chunks),)
         return chunks[0] if chunks else b""
 
     @property
@@ -172,18 +144,31 @@ class Outcome:
         The fingerprint (the first 12 hex digits of its SHA-256) tells two clients apart.
         """
         runtime = self.runtime
-        if runtime is None or self.operation is None or self.headers is None:
+        if runtime is None or self.operation is None:
             return None
-        query = self.query if self.query is not None else {}
-        cookies = self.cookies or {}
+        headers = Headers(raw=self.raw_headers)
+        query = QueryParams(self.raw_query)
+        cookies = cookie_values(headers.get("cookie", ""))
         for requirement in self.operation.security:
             for name in requirement:
                 scheme = runtime.security.schemes.get(name)
-                value = scheme.credential(self.headers, query, cookies) if scheme else None
+                value = scheme.credential(headers, query, cookies) if scheme else None
                 if value is not None:
                     digest = hashlib.sha256(value.encode()).hexdigest()[:12]
                     return f"{name}:{digest}"
         return None
+
+    def slim(self) -> None:
+        """Drop what only the steps needed (parsed forms of the raw request), to keep little
+        alive in a journal: everything shown is derived from the raw request and response."""
+        self.headers = self.query = self.cookies = self.parsed = None
+
+
+def cookie_values(header: str) -> dict[str, str]:
+    """The name -> value pairs of a ``Cookie`` header."""
+    if not header:
+        return {}
+    return dict(parse_qsl(header.replace("; ", "&"), keep_blank_values=True))
 
 
 def error_code(body: bytes) -> str | None:
