@@ -7,7 +7,7 @@ PORT   ?= 8000
 API    ?= vinr
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test contract bench lint install clean
+.PHONY: serve test contract bench docs bench-docs lint install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,14 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The API references (HTML + Markdown twins), every example executed against the mock.
+docs: $(STAMP)
+	$(BIN)/mockserver docs --api vinr --api voucherify --out build/docs
+
+# Render the official Voucherify document with ours and with Redocly (npx), side by side.
+bench-docs: $(STAMP)
+	$(BIN)/python bench/docs.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
