@@ -144,6 +144,8 @@ class MockServer:
             runtime.api.reset()
             # the idempotency cache went with the store; its per-key locks go too
             runtime._idempotency_locks.clear()
+        # the journal forgets the requests, the faults go; the coverage is kept for the run
+        self.control.reset(name)
         return [runtime.api.name for runtime in targets]
 
     def violations(self) -> list[Violation]:

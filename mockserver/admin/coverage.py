@@ -24,7 +24,7 @@ def handlers(server: MockServer) -> dict[str, Callable[..., Any]]:
 
     def clear_coverage(api: str | None = None) -> dict[str, Any]:
         targets = runtimes(api)
-        server.control.coverage.clear(api)
+        server.control.coverage.clear(targets)
         return server.control.coverage.report(targets)
 
     return {"getCoverage": get_coverage, "clearCoverage": clear_coverage}

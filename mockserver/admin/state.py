@@ -1,7 +1,8 @@
 """``POST /reset``: every API (or one) back to its fixtures, and the clock back to real time.
 
-The journal forgets the API's requests and its faults are removed (a fault for every API
-goes only with a reset of every API); the spec coverage is kept (``DELETE /coverage``).
+With the state, the journal forgets the API's requests and its faults are removed (a fault
+for every API goes only with a reset of every API): see ``MockServer.reset``. The spec
+coverage is kept (``DELETE /coverage``).
 """
 
 from __future__ import annotations
@@ -24,11 +25,6 @@ def handlers(server: MockServer) -> dict[str, Callable[..., Any]]:
             raise AdminError(404, "not_found", f"No API named {api!r} is mounted.", "api") from None
         # one clock serves every API: whichever is reset, it goes back to real time
         server.clock.reset()
-        # the journal and the faults go with the state; coverage is kept for the whole run
-        control = server.control
-        if control.journal is not None:
-            control.journal.clear(api)
-        control.faults.clear(api)
         return {"reset": names, "clock": clock_state(server.clock)}
 
     return {"resetState": reset_state}

@@ -74,6 +74,13 @@ class Control:
         if self.journal is not None:
             self.observers.append(self._journal)
 
+    def reset(self, api: str | None = None) -> None:
+        """With the state of ``api`` (or every API): forget its requests, remove its faults.
+        The coverage is kept: it describes a whole run."""
+        if self.journal is not None:
+            self.journal.clear(api)
+        self.faults.clear(api)
+
     def next_seed(self) -> int:
         """A seed for the next dynamic answer: a reproducible sequence from ``--seed``."""
         return self._seeds.randrange(2**32)

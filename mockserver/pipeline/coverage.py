@@ -17,13 +17,11 @@ checked against the request, and once every one has been seen nothing more is.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mockserver.pipeline.generated import document
 from mockserver.pipeline.outcome import Outcome
-from mockserver.spec import Document
-from mockserver.spec import load as load_spec
 
 if TYPE_CHECKING:
     from mockserver.runtime import ApiRuntime
@@ -35,7 +33,7 @@ class _Operation:
     """What one operation has seen so far."""
 
     calls: int = 0
-    statuses: Counter[int] = field(default_factory=Counter)
+    statuses: dict[int, int] = field(default_factory=dict)
     #: (location, name) of the parameters never sent yet.
     unsent: set[tuple[str, str]] = field(default_factory=set)
     #: Top-level request body fields never sent yet.
@@ -46,19 +44,21 @@ class Coverage:
     """Calls, statuses and parameters seen, per (API, operationId)."""
 
     def __init__(self) -> None:
-        self._seen: dict[tuple[str, str], _Operation] = {}
-        self._documents: dict[str, Document] = {}
+        #: By operation (its validator: one per operation of a mounted API).
+        self._seen: dict[OperationValidator, _Operation] = {}
 
     def observe(self, outcome: Outcome) -> None:
-        runtime, op = outcome.runtime, outcome.operation
-        if op is None or runtime is None or outcome.admin or not outcome.status:
+        op, status = outcome.operation, outcome.status
+        if op is None or not status or outcome.admin:
             return
-        key = (runtime.api.name, op.operation_id)
-        seen = self._seen.get(key)
+        seen = self._seen.get(op)
         if seen is None:
-            seen = self._seen[key] = self._start(runtime, op)
+            runtime = outcome.runtime
+            assert runtime is not None  # an operation is always of a mounted API
+            seen = self._seen[op] = self._start(runtime, op)
         seen.calls += 1
-        seen.statuses[outcome.status] += 1
+        statuses = seen.statuses
+        statuses[status] = statuses.get(status, 0) + 1
         if seen.unsent:
             self._sent_parameters(seen, outcome)
         if seen.unsent_fields and isinstance(outcome.parsed, dict):
@@ -67,7 +67,7 @@ class Coverage:
     def _start(self, runtime: ApiRuntime, op: OperationValidator) -> _Operation:
         unsent = {(p.location, p.name) for p in op.parameters if p.location != "path"}
         fields: set[str] = set()
-        operation = self._document(runtime).find(op.method, op.path_template)
+        operation = document(runtime).find(op.method, op.path_template)
         body = operation.request_body.json if operation and operation.request_body else None
         if body is not None and body.schema is not None:
             fields = set(body.schema.object_properties()[0])
@@ -85,26 +85,22 @@ class Coverage:
             if source is not None and name in source:
                 seen.unsent.discard((location, name))
 
-    def _document(self, runtime: ApiRuntime) -> Document:
-        name = runtime.api.name
-        document = self._documents.get(name)
-        if document is None:
-            document = self._documents[name] = load_spec(runtime.api.spec)
-        return document
-
-    def clear(self, api: str | None = None) -> None:
-        self._seen = {k: v for k, v in self._seen.items() if api is not None and k[0] != api}
+    def clear(self, runtimes: list[ApiRuntime]) -> None:
+        """Forget what ``runtimes``' operations have seen."""
+        for runtime in runtimes:
+            for op in runtime.validators.values():
+                self._seen.pop(op, None)
 
     def report(self, runtimes: list[ApiRuntime]) -> dict[str, Any]:
         """Every operation of ``runtimes``' documents: calls, statuses, what was never sent."""
         operations: list[dict[str, Any]] = []
         for runtime in runtimes:
-            document = self._document(runtime)
+            model = document(runtime)
             for op in runtime.validators.values():
-                seen = self._seen.get((runtime.api.name, op.operation_id))
+                seen = self._seen.get(op)
                 if seen is None:
                     seen = self._start(runtime, op)
-                operation = document.find(op.method, op.path_template)
+                operation = model.find(op.method, op.path_template)
                 documented = list(operation.responses) if operation is not None else []
                 operations.append(_operation_report(runtime.api.name, op, seen, documented))
         return {"operations": operations, "totals": _totals(operations)}
