@@ -7,7 +7,7 @@ PORT   ?= 8000
 API    ?= vinr
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test contract bench docs bench-docs lint install clean
+.PHONY: serve test contract bench docs bench-docs bench-proxy bench-diff lint install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ docs: $(STAMP)
 # Render the official Voucherify document with ours and with Redocly (npx), side by side.
 bench-docs: $(STAMP)
 	$(BIN)/python bench/docs.py $(BENCH_ARGS)
+bench-proxy: $(STAMP)
+	$(BIN)/python bench/proxy.py $(BENCH_ARGS)
+
+bench-diff: $(STAMP)
+	$(BIN)/python bench/diff.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

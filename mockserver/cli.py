@@ -12,7 +12,6 @@ import click
 from mockserver import __version__
 from mockserver.exceptions import ConfigurationError
 from mockserver.limits import ServerLimits
-from mockserver.pipeline import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
 from mockserver.plugins import available_apis
 
 _LIMITS = ServerLimits()
@@ -41,6 +40,13 @@ def _default_max_body() -> int:
     from mockserver.runtime import DEFAULT_MAX_BODY
 
     return DEFAULT_MAX_BODY
+
+
+def _default_journal_size() -> int:
+    """Read lazily, as :func:`_default_max_body`."""
+    from mockserver.pipeline.journal import DEFAULT_SIZE
+
+    return DEFAULT_SIZE
 
 
 @main.command()
@@ -161,7 +167,7 @@ def _default_max_body() -> int:
 )
 @click.option(
     "--journal-size",
-    default=DEFAULT_JOURNAL_SIZE,
+    default=_default_journal_size,
     show_default=True,
     type=click.IntRange(min=0),
     help="Requests the journal (/__admin/requests) keeps, the oldest dropped first; "
@@ -303,3 +309,9 @@ main.add_command(contract_command, name="contract")
 from mockserver.docs.cli import docs_command  # noqa: E402
 
 main.add_command(docs_command, name="docs")
+from mockserver.proxy.cli import proxy_command  # noqa: E402
+
+main.add_command(proxy_command, name="proxy")
+from mockserver.diff.cli import diff_command  # noqa: E402
+
+main.add_command(diff_command, name="diff")
