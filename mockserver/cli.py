@@ -170,7 +170,7 @@ def _default_journal_size() -> int:
     default=_default_journal_size,
     show_default=True,
     type=click.IntRange(min=0),
-    help="Requests the journal (/__admin/requests) keeps, the oldest dropped first; "
+    help="Requests the journal (/__admin/requests) keeps (1000 by default), the oldest dropped first; "
     "0 turns the journal off.",
 )
 @click.option(
