@@ -106,7 +106,11 @@ class ErrorGuard:
         scope[OUTCOME] = outcome
 
         async def observed_send(message: Any) -> None:
-            outcome.sent(message)
+            if message["type"] == "http.response.start":
+                outcome.status = message["status"]
+                outcome.response_headers = message.get("headers", [])
+            else:
+                outcome.sent(message)
             await send(message)
 
         try:
@@ -202,9 +206,9 @@ class MockMiddleware:
     ) -> Response:
         headers = outcome.headers = Headers(scope=scope)
         query = outcome.query = QueryParams(scope.get("query_string", b""))
-        cookies = outcome.cookies = _cookies(headers)
+        cookies = outcome.cookies = cookie_values(_raw_header(outcome.raw_headers, b"cookie") or "")
         fault = None
-        if self.control.faults and not outcome.admin:
+        if self.control.faults.active and not outcome.admin:
             fault = outcome.fault = self.control.faults.pick(runtime.api.name, op.operation_id)
             if fault is not None:
                 delay = outcome.delay_ms = fault.draw_delay()
@@ -265,7 +269,7 @@ class MockMiddleware:
             return self._refuse(runtime, problems, outcome)
 
         if not outcome.admin:
-            preference = headers.get("prefer")
+            preference = _raw_header(outcome.raw_headers, b"prefer")
             choice = None
             if preference:
                 control = self.control
@@ -278,7 +282,7 @@ class MockMiddleware:
                 return self._checked(runtime, op, choice.response, outcome)
 
         idem_header = runtime.api.idempotency_header
-        key = headers.get(idem_header) if idem_header else None
+        key = _raw_header(outcome.raw_headers, idem_header.lower().encode()) if idem_header else None
         if not (key and op.operation_id in runtime.api.idempotent_operations):
             key = None
         return await self._execute(runtime, op, scope, values, parsed, key, outcome)
@@ -532,8 +536,13 @@ def _remember(unit: UnitOfWork, key: str, fingerprint: str, response: Response) 
     )
 
 
-def _cookies(headers: Headers) -> dict[str, str]:
-    return cookie_values(headers.get("cookie", ""))
+def _raw_header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    """The value of request header ``name`` (lower case, as ASGI servers give names), without
+    the exception ``Headers.get`` raises inside for a header that is absent."""
+    for key, value in headers:
+        if key == name:
+            return value.decode("latin-1")
+    return None
 
 
 def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str:

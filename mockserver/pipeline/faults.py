@@ -98,15 +98,13 @@ class Faults:
     def __init__(self, seed: int | None = None) -> None:
         #: The server's ``--seed``: each fault without a seed of its own gets one from it.
         self.seed = seed
-        self._faults: list[Fault] = []
+        #: The faults in force, in order (empty: the pipeline looks no further).
+        self.active: list[Fault] = []
         self._ids = itertools.count(1)
         self._seeds = random.Random(seed)
 
-    def __bool__(self) -> bool:
-        return bool(self._faults)
-
     def __iter__(self) -> Any:
-        return iter(list(self._faults))
+        return iter(list(self.active))
 
     def add(
         self,
@@ -153,31 +151,31 @@ class Faults:
             probability=probability,
             seed=seed if seed is not None else self._seeds.randrange(2**32),
         )
-        self._faults.append(fault)
+        self.active.append(fault)
         return fault
 
     def remove(self, fault_id: str) -> Fault | None:
-        for fault in self._faults:
+        for fault in self.active:
             if fault.id == fault_id:
-                self._faults.remove(fault)
+                self.active.remove(fault)
                 return fault
         return None
 
     def clear(self, api: str | None = None) -> int:
         """Remove every fault (or those that concern only ``api``); how many were removed."""
-        before = len(self._faults)
-        self._faults = [f for f in self._faults if api is not None and f.api != api]
-        return before - len(self._faults)
+        before = len(self.active)
+        self.active = [f for f in self.active if api is not None and f.api != api]
+        return before - len(self.active)
 
     def pick(self, api: str, operation: str) -> Fault | None:
         """The fault the request for ``operation`` of ``api`` gets (counted as applied), if any."""
-        for fault in self._faults:
+        for fault in self.active:
             if fault.concerns(api, operation) and fault.fires():
                 fault.applied += 1
                 if fault.remaining is not None:
                     fault.remaining -= 1
                     if fault.remaining == 0:
-                        self._faults.remove(fault)
+                        self.active.remove(fault)
                 return fault
         return None
 

@@ -111,9 +111,6 @@ class Outcome:
                     self._chunks += (chunk,)
                     self._size += len(chunk)
 
-    def finish(self) -> None:
-        self.duration_ms = (time.perf_counter() - self.started) * 1000
-
     # -- derived, on demand --------------------------------------------------------------------
 
     @property
