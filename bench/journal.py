@@ -34,7 +34,8 @@ The cases:
 its app (``create_app``, with the garbage-collector settings ``serve`` uses) with synthetic
 ASGI requests, and the children take turns, one batch of ``--batch`` requests each, for
 ``--rounds`` rounds, so that whatever else the machine does falls on all of them alike. Each
-child reports the CPU time its batches took; the figure is CPU per request. It leaves out
+child reports the CPU time each batch took; the figure is the median batch's CPU per
+request. It leaves out
 uvicorn's HTTP parsing (the same in every server), so the journal's share is, if anything,
 overstated.
 
@@ -262,13 +263,15 @@ def in_process(servers: list[Server], rounds: int, batch: int) -> dict[tuple[str
         for case in CASES:
             for server in servers:
                 run(server.label, case, 300)  # warm-up: every operation prepared
-            spent = dict.fromkeys((s.label for s in servers), 0.0)
+            spent: dict[str, list[float]] = {s.label: [] for s in servers}
             for turn in range(rounds):
                 order = servers[turn % len(servers) :] + servers[: turn % len(servers)]
                 for server in order:
-                    spent[server.label] += run(server.label, case, batch)
+                    spent[server.label].append(run(server.label, case, batch))
             for label, seconds in spent.items():
-                cost[(label, case.name)] = seconds / (rounds * batch) * 1e6
+                # the median batch: a batch that shared its core with a burst elsewhere is
+                # an outlier, not the cost
+                cost[(label, case.name)] = statistics.median(seconds) / batch * 1e6
                 print(f"{label:<22} {case.name:<8} {cost[(label, case.name)]:>7.1f} us CPU/request", flush=True)
     finally:
         for proc in children.values():
