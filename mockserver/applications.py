@@ -98,6 +98,8 @@ def create_app(
     server.control = Control(journal_size=journal_size, seed=seed)
     admin = admin or admin_api.AdminOptions()
     admin_runtime = admin_api.mount(server, admin)
+    if admin.token and server.control.journal is not None:
+        server.control.journal.secret_values = frozenset({admin.token})
     policy = admin.host_policy()
 
     def admin_guard(app: Any) -> admin_api.AdminGuard:

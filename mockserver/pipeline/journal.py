@@ -18,7 +18,8 @@ connection, a client that left), ``error_code``, ``duration_ms``,
 ``credential`` (``scheme:fingerprint``), ``fault``, ``prefer``, ``request`` and
 ``response`` (``headers``, ``body``), ``violations``. Credentials are redacted: every
 header, query parameter and cookie a security scheme of the API reads, plus
-``Authorization``, ``Proxy-Authorization``, ``Cookie`` and ``Set-Cookie``.
+``Authorization``, ``Proxy-Authorization``, ``Cookie`` and ``Set-Cookie``, and any header or
+query value holding the admin token.
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ class Journal(Protocol):
 
     #: The most entries kept; the oldest go first.
     size: int
+    #: Redacted wherever they appear in a header or a query value (the admin token).
+    secret_values: frozenset[str]
 
     def record(self, outcome: Outcome) -> None:
         """Keep ``outcome`` (called once per answered request)."""
@@ -109,10 +112,12 @@ class Journal(Protocol):
 class MemoryJournal:
     """The journal in this process: a bounded deque of outcomes, rendered when read."""
 
-    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+    def __init__(self, size: int = DEFAULT_SIZE, secret_values: frozenset[str] = frozenset()) -> None:
         if size < 1:
             raise ValueError("a journal keeps at least one request")
         self.size = size
+        #: Redacted wherever they appear in a header or a query value (the admin token).
+        self.secret_values = secret_values
         self._outcomes: deque[Outcome] = deque(maxlen=size)
         self._rendered: dict[int, Entry] = {}
         self._ids = itertools.count(1)
@@ -136,7 +141,7 @@ class MemoryJournal:
         for outcome in reversed(list(self._outcomes)):
             entry = rendered.get(outcome.id)
             if entry is None:
-                entry = rendered[outcome.id] = render(outcome)
+                entry = rendered[outcome.id] = render(outcome, self.secret_values)
             yield entry
 
     def clear(self, api: str | None = None) -> int:
@@ -184,8 +189,12 @@ def secret_names(runtime: ApiRuntime | None) -> tuple[frozenset[str], frozenset[
     return found
 
 
-def render(outcome: Outcome) -> Entry:
-    """The journal entry of ``outcome``: plain JSON values, credentials redacted."""
+def render(outcome: Outcome, secret_values: frozenset[str] = frozenset()) -> Entry:
+    """The journal entry of ``outcome``: plain JSON values, credentials redacted.
+
+    ``secret_values``: values redacted wherever they appear in a header or query value (the
+    admin token).
+    """
     secret_headers, secret_query, _ = secret_names(outcome.runtime)
     return {
         "id": outcome.id,
@@ -193,7 +202,7 @@ def render(outcome: Outcome) -> Entry:
         "api": outcome.api_name,
         "method": outcome.method,
         "path": outcome.path,
-        "query": _query(outcome.raw_query, secret_query),
+        "query": _query(outcome.raw_query, secret_query, secret_values),
         "operation_id": outcome.operation_id,
         "path_params": dict(outcome.path_params),
         "status": outcome.status or None,
@@ -203,12 +212,12 @@ def render(outcome: Outcome) -> Entry:
         "fault": _fault(outcome),
         "prefer": outcome.prefer,
         "request": {
-            "headers": _headers(outcome.raw_headers, secret_headers),
+            "headers": _headers(outcome.raw_headers, secret_headers, secret_values),
             "body": _body(outcome.request_body),
             **({"truncated": True} if outcome.request_truncated else {}),
         },
         "response": {
-            "headers": _headers(outcome.response_headers, secret_headers),
+            "headers": _headers(outcome.response_headers, secret_headers, secret_values),
             "body": _body(outcome.response_body),
             **({"truncated": True} if outcome.response_truncated else {}),
         },
@@ -247,19 +256,27 @@ def _fault(outcome: Outcome) -> dict[str, Any] | None:
     return applied
 
 
-def _headers(raw: Iterable[tuple[bytes, bytes]], secret: frozenset[str]) -> dict[str, str]:
+def _hides(text: str, values: frozenset[str]) -> bool:
+    return any(value in text for value in values)
+
+
+def _headers(
+    raw: Iterable[tuple[bytes, bytes]], secret: frozenset[str], values: frozenset[str]
+) -> dict[str, str]:
     headers: dict[str, str] = {}
     for key, value in raw:
         name = key.decode("latin-1").lower()
-        text = REDACTED if name in secret else value.decode("latin-1")
+        text = value.decode("latin-1")
+        if name in secret or _hides(text, values):
+            text = REDACTED
         headers[name] = f"{headers[name]}, {text}" if name in headers else text
     return headers
 
 
-def _query(raw: bytes, secret: frozenset[str]) -> dict[str, str | list[str]]:
+def _query(raw: bytes, secret: frozenset[str], values: frozenset[str]) -> dict[str, str | list[str]]:
     query: dict[str, str | list[str]] = {}
     for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
-        text = REDACTED if name in secret else value
+        text = REDACTED if name in secret or _hides(value, values) else value
         known = query.get(name)
         if known is None:
             query[name] = text

@@ -263,3 +263,18 @@ def test_the_journal_stays_bounded_under_10000_requests() -> None:
         assert count(admin) == 1000
     journal_object = app.mock.control.journal
     assert len(journal_object) == 1000 and len(journal_object._rendered) <= 1000
+
+
+def test_the_admin_token_is_redacted_wherever_it_appears() -> None:
+    from mockserver.admin import AdminOptions
+
+    token = "adm-T0ken-for-journal"
+    app = create_app(["vinr"], admin=AdminOptions(token=token))
+    with TestClient(app, base_url="http://127.0.0.1", headers=AUTH) as client, checked_client(
+        app, headers={"Authorization": f"Bearer {token}"}
+    ) as admin:
+        client.get("/v1/campaigns", params={"note": token}, headers={"X-Debug": f"token={token}"})
+        [entry] = journal(admin)
+        assert entry["query"] == {"note": "[redacted]"}
+        assert entry["request"]["headers"]["x-debug"] == "[redacted]"
+        assert token not in str(entry)
