@@ -2,7 +2,7 @@
 
 The document bounds each field; what it cannot say (a status and a drop together, a delay
 range backwards, an operation no mounted API has) is a ``400 invalid_request`` naming the
-field.
+field (:meth:`mockserver.pipeline.Control.add_fault`).
 """
 
 from __future__ import annotations
@@ -20,23 +20,9 @@ if TYPE_CHECKING:
 def handlers(server: MockServer) -> dict[str, Callable[..., Any]]:
     faults = server.control.faults
 
-    def check_target(api: str | None, operation: str | None) -> None:
-        runtimes = [r for r in server.runtimes if api is None or r.api.name == api]
-        if not runtimes:
-            raise AdminError(400, "invalid_request", f"No API named {api!r} is mounted.", "api")
-        if operation is not None and not any(operation in r.validators for r in runtimes):
-            where = f"API {api!r}" if api is not None else "any mounted API"
-            raise AdminError(
-                400,
-                "invalid_request",
-                f"No operation {operation!r} in {where}.",
-                "operation",
-            )
-
     def create_fault(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
-        check_target(body.get("api"), body.get("operation"))
         try:
-            fault = faults.add(**body)
+            fault = server.control.add_fault(server.runtimes, **body)
         except FaultError as exc:
             raise AdminError(400, "invalid_request", exc.message, exc.field) from None
         return fault.describe(), 201

@@ -24,12 +24,20 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from mockserver.pipeline.access_log import AccessLog
 from mockserver.pipeline.coverage import Coverage
 from mockserver.pipeline.faults import Fault, FaultError, Faults
-from mockserver.pipeline.journal import DEFAULT_SIZE, Journal, MemoryJournal, RequestFilter
+from mockserver.pipeline.journal import (
+    DEFAULT_SIZE,
+    Entry,
+    Journal,
+    MemoryJournal,
+    RequestFilter,
+    select,
+)
 from mockserver.pipeline.outcome import OUTCOME, Outcome
 
 __all__ = [
@@ -42,14 +50,22 @@ __all__ = [
     "FaultError",
     "Faults",
     "Journal",
+    "JournalDisabled",
     "MemoryJournal",
     "Outcome",
     "RequestFilter",
 ]
 
+if TYPE_CHECKING:
+    from mockserver.runtime import ApiRuntime
+
 log = logging.getLogger("mockserver")
 
 Observer = Callable[[Outcome], None]
+
+
+class JournalDisabled(LookupError):
+    """The journal is off (``--journal-size 0``): there is nothing to list or count."""
 
 
 class Control:
@@ -74,6 +90,37 @@ class Control:
         self.observers: list[Observer] = [self.coverage.observe, self.access_log.observe]
         if self.journal is not None:
             self.observers.append(self._journal)
+
+    # -- what tests and the admin API ask ----------------------------------------------------
+
+    def requests(self, *, limit: int | None = None, **filters: Any) -> list[Entry]:
+        """Journal entries matching ``filters`` (:class:`RequestFilter`'s fields), newest first.
+
+        :class:`JournalDisabled` when the journal is off.
+        """
+        return select(self._journal_or_fail().entries(), RequestFilter.of(**filters), limit)
+
+    def count(self, **filters: Any) -> int:
+        """How many journal entries match ``filters`` (verification)."""
+        where = RequestFilter.of(**filters)
+        return sum(1 for entry in self._journal_or_fail().entries() if where.matches(entry))
+
+    def add_fault(self, runtimes: Sequence[ApiRuntime], **fields: Any) -> Fault:
+        """Add a fault (:meth:`Faults.add`'s fields) for an API and operation that are mounted
+        (``runtimes``); :class:`FaultError` naming the field otherwise."""
+        api, operation = fields.get("api"), fields.get("operation")
+        targets = [r for r in runtimes if api is None or r.api.name == api]
+        if not targets:
+            raise FaultError("api", f"No API named {api!r} is mounted.")
+        if operation is not None and not any(operation in r.validators for r in targets):
+            where = f"API {api!r}" if api is not None else "any mounted API"
+            raise FaultError("operation", f"No operation {operation!r} in {where}.")
+        return self.faults.add(**fields)
+
+    def _journal_or_fail(self) -> Journal:
+        if self.journal is None:
+            raise JournalDisabled("The request journal is off: the mock was started with --journal-size 0.")
+        return self.journal
 
     def reset(self, api: str | None = None) -> None:
         """With the state of ``api`` (or every API): forget its requests, remove its faults.

@@ -63,6 +63,25 @@ class RequestFilter:
     #: Received at or after this instant (Unix seconds).
     since: float | None = None
 
+    @classmethod
+    def of(
+        cls,
+        api: str | None = None,
+        operation: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        status: int | str | None = None,
+        since: float | None = None,
+    ) -> RequestFilter:
+        """A filter from keyword arguments (``status`` may be ``"404"``, ``404`` or ``"4XX"``)."""
+        if isinstance(status, str) and status.isdigit():
+            status = int(status)
+        if isinstance(status, str) and not (
+            len(status) == 3 and status[0] in "12345" and status[1:].upper() == "XX"
+        ):
+            raise ValueError(f"status is a status (404) or a class (4XX), not {status!r}")
+        return cls(api=api, operation=operation, method=method, path=path, status=status, since=since)
+
     def matches(self, entry: Entry) -> bool:
         if self.api is not None and entry["api"] != self.api:
             return False
