@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from mockserver.pipeline.outcome import BODY_CAP, Outcome
+from mockserver.pipeline.outcome import BODY_CAP, Outcome, credential_of, error_code
 
 if TYPE_CHECKING:
     from mockserver.runtime import ApiRuntime
@@ -129,7 +129,7 @@ class Journal(Protocol):
 
 
 class MemoryJournal:
-    """The journal in this process: a bounded deque of outcomes, rendered when read."""
+    """The journal in this process: a bounded deque of kept requests, rendered when read."""
 
     def __init__(self, size: int = DEFAULT_SIZE, secret_values: frozenset[str] = frozenset()) -> None:
         if size < 1:
@@ -137,43 +137,38 @@ class MemoryJournal:
         self.size = size
         #: Redacted wherever they appear in a header or a query value (the admin token).
         self.secret_values = secret_values
-        self._outcomes: deque[Outcome] = deque(maxlen=size)
+        self._kept: deque[Kept] = deque(maxlen=size)
         self._rendered: dict[int, Entry] = {}
         self._ids = itertools.count(1)
 
     def __len__(self) -> int:
-        return len(self._outcomes)
+        return len(self._kept)
 
     def record(self, outcome: Outcome) -> None:
-        outcome.slim()
-        outcome.id = next(self._ids)
-        if len(outcome.request_body) > BODY_CAP:
-            outcome.request_body = outcome.request_body[:BODY_CAP]
-            outcome.request_truncated = True
-        outcomes = self._outcomes
-        if len(outcomes) == self.size and self._rendered:
-            self._rendered.pop(outcomes[0].id, None)
-        outcomes.append(outcome)
+        kept = self._kept
+        if len(kept) == self.size and self._rendered:
+            self._rendered.pop(kept[0][0], None)
+        kept.append(keep(outcome, next(self._ids)))
 
     def entries(self) -> Iterator[Entry]:
         rendered = self._rendered
-        for outcome in reversed(list(self._outcomes)):
-            entry = rendered.get(outcome.id)
+        for kept in reversed(list(self._kept)):
+            entry = rendered.get(kept[0])
             if entry is None:
-                entry = rendered[outcome.id] = render(outcome, self.secret_values)
+                entry = rendered[kept[0]] = render(kept, self.secret_values)
             yield entry
 
     def clear(self, api: str | None = None) -> int:
-        before = len(self._outcomes)
+        before = len(self._kept)
         if api is None:
-            self._outcomes.clear()
+            self._kept.clear()
             self._rendered.clear()
         else:
-            kept = [o for o in self._outcomes if o.api_name != api]
-            self._outcomes = deque(kept, maxlen=self.size)
-            alive = {o.id for o in kept}
-            self._rendered = {k: v for k, v in self._rendered.items() if k in alive}
-        return before - len(self._outcomes)
+            left = [k for k in self._kept if k[2] is None or k[2].api.name != api]
+            self._kept = deque(left, maxlen=self.size)
+            alive = {k[0] for k in left}
+            self._rendered = {i: e for i, e in self._rendered.items() if i in alive}
+        return before - len(self._kept)
 
 
 def select(entries: Iterable[Entry], where: RequestFilter, limit: int | None = None) -> list[Entry]:
@@ -208,71 +203,99 @@ def secret_names(runtime: ApiRuntime | None) -> tuple[frozenset[str], frozenset[
     return found
 
 
-def render(outcome: Outcome, secret_values: frozenset[str] = frozenset()) -> Entry:
-    """The journal entry of ``outcome``: plain JSON values, credentials redacted.
+#: A request as the journal keeps it (see :func:`keep`).
+Kept = tuple[Any, ...]
+
+
+def keep(outcome: Outcome, ident: int) -> Kept:
+    """``outcome`` as the journal keeps it: one tuple of numbers, strings, bytes and tuples of
+    them (besides the API and operation, which live as long as the server). Python's garbage
+    collector has nothing to scan inside it, so keeping 1,000 requests adds nothing to the
+    collections every request's garbage sets off; the record itself is dropped."""
+    body = outcome.request_body
+    fault = outcome.fault
+    return (
+        ident,
+        outcome.received_at,
+        outcome.runtime,
+        outcome.operation,
+        outcome.method,
+        outcome.path,
+        outcome.raw_query,
+        tuple(outcome.path_params.items()),
+        outcome.status,
+        outcome.duration_ms,
+        (fault.id, fault.status, outcome.delay_ms, fault.drop) if fault is not None else None,
+        outcome.prefer,
+        tuple(outcome.raw_headers),
+        body[:BODY_CAP],
+        len(body) > BODY_CAP,
+        tuple(outcome.response_headers),
+        outcome.response_body,
+        outcome.response_truncated,
+        tuple((p.kind.value, p.param, p.location, p.message) for p in outcome.problems),
+        tuple(outcome.violations),
+    )
+
+
+def render(kept: Kept, secret_values: frozenset[str] = frozenset()) -> Entry:
+    """The journal entry of a kept request: plain JSON values, credentials redacted.
 
     ``secret_values``: values redacted wherever they appear in a header or query value (the
     admin token).
     """
-    secret_headers, secret_query, _ = secret_names(outcome.runtime)
+    (
+        ident, received_at, runtime, operation, method, path, raw_query, path_params, status,
+        duration_ms, fault, prefer, raw_headers, request_body, request_truncated,
+        response_headers, response_body, response_truncated, problems, broken,
+    ) = kept  # fmt: skip
+    secret_headers, secret_query, _ = secret_names(runtime)
     return {
-        "id": outcome.id,
-        "received_at": round(outcome.received_at, 3),
-        "api": outcome.api_name,
-        "method": outcome.method,
-        "path": outcome.path,
-        "query": _query(outcome.raw_query, secret_query, secret_values),
-        "operation_id": outcome.operation_id,
-        "path_params": dict(outcome.path_params),
-        "status": outcome.status or None,
-        "error_code": outcome.error_code,
-        "duration_ms": round(outcome.duration_ms, 3),
-        "credential": outcome.credential(),
-        "fault": _fault(outcome),
-        "prefer": outcome.prefer,
+        "id": ident,
+        "received_at": round(received_at, 3),
+        "api": runtime.api.name if runtime is not None else None,
+        "method": method,
+        "path": path,
+        "query": _query(raw_query, secret_query, secret_values),
+        "operation_id": operation.operation_id if operation is not None else None,
+        "path_params": dict(path_params),
+        "status": status or None,
+        "error_code": error_code(response_body) if status >= 400 else None,
+        "duration_ms": round(duration_ms, 3),
+        "credential": credential_of(runtime, operation, raw_headers, raw_query),
+        "fault": _fault(fault),
+        "prefer": prefer,
         "request": {
-            "headers": _headers(outcome.raw_headers, secret_headers, secret_values),
-            "body": _body(outcome.request_body),
-            **({"truncated": True} if outcome.request_truncated else {}),
+            "headers": _headers(raw_headers, secret_headers, secret_values),
+            "body": _body(request_body),
+            **({"truncated": True} if request_truncated else {}),
         },
         "response": {
-            "headers": _headers(outcome.response_headers, secret_headers, secret_values),
-            "body": _body(outcome.response_body),
-            **({"truncated": True} if outcome.response_truncated else {}),
+            "headers": _headers(response_headers, secret_headers, secret_values),
+            "body": _body(response_body),
+            **({"truncated": True} if response_truncated else {}),
         },
-        "violations": violations(outcome),
+        "violations": [
+            {"source": "request", "kind": kind, "field": field, "in": where, "message": message}
+            for kind, field, where, message in problems
+        ]
+        + [
+            {"source": "response", "kind": "response_invalid", "field": None, "in": None, "message": reason}
+            for reason in broken
+        ],
     }
 
 
-def violations(outcome: Outcome) -> list[dict[str, Any]]:
-    """What the request broke (``source: request``) and what the mock's response broke."""
-    found: list[dict[str, Any]] = [
-        {
-            "source": "request",
-            "kind": problem.kind.value,
-            "field": problem.param,
-            "in": problem.location,
-            "message": problem.message,
-        }
-        for problem in outcome.problems
-    ]
-    found += [
-        {"source": "response", "kind": "response_invalid", "field": None, "in": None, "message": reason}
-        for reason in outcome.violations
-    ]
-    return found
-
-
-def _fault(outcome: Outcome) -> dict[str, Any] | None:
-    fault = outcome.fault
-    if fault is None:
+def _fault(applied: tuple[str, int | None, int, bool] | None) -> dict[str, Any] | None:
+    if applied is None:
         return None
-    applied: dict[str, Any] = {"id": fault.id, "delay_ms": outcome.delay_ms}
-    if fault.status is not None:
-        applied["status"] = fault.status
-    if fault.drop:
-        applied["drop"] = True
-    return applied
+    fault_id, status, delay_ms, drop = applied
+    shown: dict[str, Any] = {"id": fault_id, "delay_ms": delay_ms}
+    if status is not None:
+        shown["status"] = status
+    if drop:
+        shown["drop"] = True
+    return shown
 
 
 def _hides(text: str, values: frozenset[str]) -> bool:

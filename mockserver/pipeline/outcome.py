@@ -45,8 +45,6 @@ class Outcome:
     that opening a record costs the few assignments of :meth:`__init__`.
     """
 
-    #: Given by the journal when it keeps the record.
-    id = 0
     #: The mounted API (or the admin API) the path belongs to; ``None``: none.
     runtime: ApiRuntime | None = None
     admin = False
@@ -56,7 +54,6 @@ class Outcome:
     #: For a 405: the methods the path allows.
     allowed: tuple[str, ...] = ()
     request_body = b""
-    request_truncated = False
     #: The request body decoded as JSON, when the pipeline decoded it.
     parsed: Any = None
     query: QueryParams | None = None
@@ -140,25 +137,29 @@ class Outcome:
 
         The fingerprint (the first 12 hex digits of its SHA-256) tells two clients apart.
         """
-        runtime = self.runtime
-        if runtime is None or self.operation is None:
-            return None
-        headers = Headers(raw=self.raw_headers)
-        query = QueryParams(self.raw_query)
-        cookies = cookie_values(headers.get("cookie", ""))
-        for requirement in self.operation.security:
-            for name in requirement:
-                scheme = runtime.security.schemes.get(name)
-                value = scheme.credential(headers, query, cookies) if scheme else None
-                if value is not None:
-                    digest = hashlib.sha256(value.encode()).hexdigest()[:12]
-                    return f"{name}:{digest}"
-        return None
+        return credential_of(self.runtime, self.operation, self.raw_headers, self.raw_query)
 
-    def slim(self) -> None:
-        """Drop what only the steps needed (parsed forms of the raw request), to keep little
-        alive in a journal: everything shown is derived from the raw request and response."""
-        self.headers = self.query = self.cookies = self.parsed = None
+
+def credential_of(
+    runtime: ApiRuntime | None,
+    operation: OperationValidator | None,
+    raw_headers: Sequence[tuple[bytes, bytes]],
+    raw_query: bytes,
+) -> str | None:
+    """:meth:`Outcome.credential` of a request given by its raw headers and query string."""
+    if runtime is None or operation is None:
+        return None
+    headers = Headers(raw=list(raw_headers))
+    query = QueryParams(raw_query)
+    cookies = cookie_values(headers.get("cookie", ""))
+    for requirement in operation.security:
+        for name in requirement:
+            scheme = runtime.security.schemes.get(name)
+            value = scheme.credential(headers, query, cookies) if scheme else None
+            if value is not None:
+                digest = hashlib.sha256(value.encode()).hexdigest()[:12]
+                return f"{name}:{digest}"
+    return None
 
 
 def cookie_values(header: str) -> dict[str, str]:
