@@ -34,10 +34,21 @@ class _Operation:
 
     calls: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
-    #: (location, name) of the parameters never sent yet.
-    unsent: set[tuple[str, str]] = field(default_factory=set)
+    #: Parameters never sent yet, by location: query and cookie names, and header names
+    #: (lower-cased bytes, as ASGI gives them) -> as documented.
+    unsent_query: set[str] = field(default_factory=set)
+    unsent_headers: dict[bytes, str] = field(default_factory=dict)
+    unsent_cookies: set[str] = field(default_factory=set)
     #: Top-level request body fields never sent yet.
     unsent_fields: set[str] = field(default_factory=set)
+
+    def unsent(self) -> list[tuple[str, str]]:
+        """(location, name) of every parameter never sent."""
+        return sorted(
+            [("query", n) for n in self.unsent_query]
+            + [("header", n) for n in self.unsent_headers.values()]
+            + [("cookie", n) for n in self.unsent_cookies]
+        )
 
 
 class Coverage:
@@ -59,31 +70,31 @@ class Coverage:
         seen.calls += 1
         statuses = seen.statuses
         statuses[status] = statuses.get(status, 0) + 1
-        if seen.unsent:
-            self._sent_parameters(seen, outcome)
+        if seen.unsent_headers:
+            for name, _ in outcome.raw_headers:
+                if name in seen.unsent_headers:
+                    del seen.unsent_headers[name]
+        if seen.unsent_query and outcome.raw_query and outcome.query is not None:
+            seen.unsent_query.difference_update(outcome.query.keys())
+        if seen.unsent_cookies and outcome.cookies:
+            seen.unsent_cookies.difference_update(outcome.cookies)
         if seen.unsent_fields and isinstance(outcome.parsed, dict):
             seen.unsent_fields.difference_update(outcome.parsed)
 
     def _start(self, runtime: ApiRuntime, op: OperationValidator) -> _Operation:
-        unsent = {(p.location, p.name) for p in op.parameters if p.location != "path"}
-        fields: set[str] = set()
+        seen = _Operation()
+        for parameter in op.parameters:
+            if parameter.location == "query":
+                seen.unsent_query.add(parameter.name)
+            elif parameter.location == "header":
+                seen.unsent_headers[parameter.name.lower().encode("latin-1")] = parameter.name
+            elif parameter.location == "cookie":
+                seen.unsent_cookies.add(parameter.name)
         operation = document(runtime).find(op.method, op.path_template)
         body = operation.request_body.json if operation and operation.request_body else None
         if body is not None and body.schema is not None:
-            fields = set(body.schema.object_properties()[0])
-        return _Operation(unsent=unsent, unsent_fields=fields)
-
-    @staticmethod
-    def _sent_parameters(seen: _Operation, outcome: Outcome) -> None:
-        sources: dict[str, Any] = {
-            "query": outcome.query,
-            "header": outcome.headers,
-            "cookie": outcome.cookies,
-        }
-        for location, name in list(seen.unsent):
-            source = sources.get(location)
-            if source is not None and name in source:
-                seen.unsent.discard((location, name))
+            seen.unsent_fields = set(body.schema.object_properties()[0])
+        return seen
 
     def clear(self, runtimes: list[ApiRuntime]) -> None:
         """Forget what ``runtimes``' operations have seen."""
@@ -130,9 +141,7 @@ def _operation_report(
         "statuses_produced": produced,
         "statuses_never_produced": [s for s in statuses if s not in covered],
         "undocumented_statuses": undocumented,
-        "parameters_never_sent": [
-            {"name": name, "in": location} for location, name in sorted(seen.unsent)
-        ],
+        "parameters_never_sent": [{"name": name, "in": location} for location, name in seen.unsent()],
         "body_fields_never_sent": sorted(seen.unsent_fields),
     }
 

@@ -208,10 +208,11 @@ Kept = tuple[Any, ...]
 
 
 def keep(outcome: Outcome, ident: int) -> Kept:
-    """``outcome`` as the journal keeps it: one tuple of numbers, strings, bytes and tuples of
-    them (besides the API and operation, which live as long as the server). Python's garbage
-    collector has nothing to scan inside it, so keeping 1,000 requests adds nothing to the
-    collections every request's garbage sets off; the record itself is dropped."""
+    """``outcome`` as the journal keeps it: one tuple of what rendering needs, much of it
+    immutable (numbers, strings, bytes, tuples of them), so that keeping 1,000 requests gives
+    Python's garbage collector little to scan; the outcome itself is dropped. Kept by
+    reference, never copied: the request's headers (the server's list, which nothing changes
+    after the request) and the response's, the path parameters, the problems."""
     body = outcome.request_body
     fault = outcome.fault
     return (
@@ -222,19 +223,19 @@ def keep(outcome: Outcome, ident: int) -> Kept:
         outcome.method,
         outcome.path,
         outcome.raw_query,
-        tuple(outcome.path_params.items()),
+        outcome.path_params,
         outcome.status,
         outcome.duration_ms,
         (fault.id, fault.status, outcome.delay_ms, fault.drop) if fault is not None else None,
         outcome.prefer,
-        tuple(outcome.raw_headers),
+        outcome.raw_headers,
         body[:BODY_CAP],
         len(body) > BODY_CAP,
-        tuple(outcome.response_headers),
+        outcome.response_headers,
         outcome.response_body,
         outcome.response_truncated,
-        tuple((p.kind.value, p.param, p.location, p.message) for p in outcome.problems),
-        tuple(outcome.violations),
+        outcome.problems,
+        outcome.violations,
     )
 
 
@@ -276,8 +277,14 @@ def render(kept: Kept, secret_values: frozenset[str] = frozenset()) -> Entry:
             **({"truncated": True} if response_truncated else {}),
         },
         "violations": [
-            {"source": "request", "kind": kind, "field": field, "in": where, "message": message}
-            for kind, field, where, message in problems
+            {
+                "source": "request",
+                "kind": problem.kind.value,
+                "field": problem.param,
+                "in": problem.location,
+                "message": problem.message,
+            }
+            for problem in problems
         ]
         + [
             {"source": "response", "kind": "response_invalid", "field": None, "in": None, "message": reason}
