@@ -35,7 +35,7 @@ its app (``create_app``, with the garbage-collector settings ``serve`` uses) wit
 ASGI requests, and the children take turns, one batch of ``--batch`` requests each, for
 ``--rounds`` rounds, so that whatever else the machine does falls on all of them alike. Each
 child reports the CPU time each batch took; the figure is the median batch's CPU per
-request. It leaves out
+request. The children run on one core (``taskset``), the same for all. It leaves out
 uvicorn's HTTP parsing (the same in every server), so the journal's share is, if anything,
 overstated.
 
@@ -237,10 +237,12 @@ def child(journal_size: int | None) -> None:
 def in_process(servers: list[Server], rounds: int, batch: int) -> dict[tuple[str, str], float]:
     """CPU microseconds per request, per (server, case), the children taking turns."""
     children: dict[str, subprocess.Popen[str]] = {}
+    # every child on the same core: they take turns, so each batch meets the same core
+    core = max(os.sched_getaffinity(0))
     for server in servers:
         size = server.args[-1] if server.args else "none"
         children[server.label] = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--child", size],
+            ["taskset", "-c", str(core), sys.executable, str(Path(__file__).resolve()), "--child", size],
             cwd=server.source or ROOT,
             env={**os.environ, "PYTHONPATH": str(server.source)} if server.source else None,
             stdin=subprocess.PIPE,
