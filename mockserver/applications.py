@@ -36,6 +36,8 @@ from mockserver.dispatch import dumps
 from mockserver.docs.serve import DocsMiddleware
 from mockserver.exceptions import ConfigurationError, Problem, ProblemKind
 from mockserver.middleware import ErrorGuard, MockMiddleware
+from mockserver.pipeline import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
+from mockserver.pipeline import Control
 from mockserver.plugins import MockAPI, api_class
 from mockserver.runtime import DEFAULT_MAX_BODY, ApiRuntime, MockServer
 from mockserver.spec_route import SpecRoute, check_openapi31, is_openapi31
@@ -69,6 +71,8 @@ def create_app(
     validate: bool = True,
     state: str = "memory",
     admin: admin_api.AdminOptions | None = None,
+    journal_size: int = DEFAULT_JOURNAL_SIZE,
+    seed: int | None = None,
 ) -> AsyncApp:
     """A Connexion app serving ``apis`` (names or :class:`ApiOptions`).
 
@@ -79,6 +83,8 @@ def create_app(
     ``sqlite:///PATH``, ``redis://HOST:PORT/DB``, see :mod:`mockserver.store`): each API
     gets its own store there, seeded from its fixtures only when it holds nothing yet.
     ``admin``: the admin API's token and hosts (default: any token, loopback only).
+    ``journal_size``: requests the journal keeps (0: no journal); ``seed``: makes fault
+    probabilities and generated bodies reproducible (:mod:`mockserver.pipeline`).
     """
     if not apis:
         raise ConfigurationError("no API to serve")
@@ -99,8 +105,11 @@ def create_app(
         raise
 
     server = MockServer(runtimes, clock, state=state, owns_clock=owned)
+    server.control = Control(journal_size=journal_size, seed=seed)
     admin = admin or admin_api.AdminOptions()
     admin_runtime = admin_api.mount(server, admin)
+    if admin.token and server.control.journal is not None:
+        server.control.journal.secret_values = frozenset({admin.token})
     policy = admin.host_policy()
 
     def admin_guard(app: Any) -> admin_api.AdminGuard:

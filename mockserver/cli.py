@@ -45,6 +45,13 @@ def _default_max_body() -> int:
     return DEFAULT_MAX_BODY
 
 
+def _default_journal_size() -> int:
+    """Read lazily, as :func:`_default_max_body`."""
+    from mockserver.pipeline.journal import DEFAULT_SIZE
+
+    return DEFAULT_SIZE
+
+
 @main.command()
 @click.option(
     "--api",
@@ -67,13 +74,6 @@ def _default_max_body() -> int:
     "--spec",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="OpenAPI document to serve instead of the API's default (single API only).",
-)
-@click.option(
-    "--seed",
-    default=0,
-    show_default=True,
-    type=int,
-    help="Seed of every body the generic behaviour makes up from a schema (same seed, same bodies).",
 )
 @click.option(
     "--api-key",
@@ -184,6 +184,27 @@ def _default_max_body() -> int:
     help="Worker processes answering on the port (more than one needs --state sqlite or redis).",
 )
 @click.option(
+    "--journal-size",
+    default=_default_journal_size,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Requests the journal (/__admin/requests) keeps (1000 by default), the oldest dropped first; "
+    "0 turns the journal off.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    help="Seed for what the mock draws at random (fault probabilities and delay ranges, "
+    "bodies made up from a schema: generic operations, Prefer: dynamic=true): the same seed, "
+    "the same answers.",
+)
+@click.option(
+    "--coverage-report",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the spec coverage of the requests served to FILE when the server stops: "
+    "JSON, Markdown or JUnit XML, by the extension (.json, .md, .xml).",
+)
+@click.option(
     "--log-level",
     default="info",
     show_default=True,
@@ -196,7 +217,6 @@ def serve(
     fixtures: Path | None,
     no_fixtures: bool,
     spec: Path | None,
-    seed: int,
     api_keys: tuple[str, ...],
     max_body: int,
     no_validate: bool,
@@ -212,6 +232,9 @@ def serve(
     shutdown_timeout: float,
     state: str,
     workers: int,
+    journal_size: int,
+    seed: int | None,
+    coverage_report: Path | None,
     log_level: str,
 ) -> None:
     """Start the mock server (Swagger UI at /ui, admin API at /__admin)."""
@@ -220,6 +243,7 @@ def serve(
     from mockserver import collector
     from mockserver.admin import AdminOptions, is_loopback
     from mockserver.applications import ApiOptions, create_app
+    from mockserver.pipeline import coverage_report as report_file
     from mockserver.workers import refusal
 
     refused = refusal(state, workers)
@@ -233,6 +257,11 @@ def serve(
             err=True,
         )
         sys.exit(2)
+    if coverage_report is not None:
+        try:
+            report_file.check_path(coverage_report)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--coverage-report") from None
     limits = ServerLimits(
         max_url=max_url,
         max_header_bytes=max_header_bytes,
@@ -254,13 +283,15 @@ def serve(
         if fixtures is not None and len(names) > 1:
             api_fixtures = fixtures / name
         options.append(
-            ApiOptions(name=name, fixtures=api_fixtures, no_fixtures=no_fixtures, spec=spec, seed=seed)
+            ApiOptions(name=name, fixtures=api_fixtures, no_fixtures=no_fixtures, spec=spec, seed=seed or 0)
         )
     app_options: dict[str, Any] = {
         "api_keys": api_keys,
         "max_body": max_body,
         "validate": not no_validate,
         "state": state,
+        "journal_size": journal_size,
+        "seed": seed,
     }
     try:
         app = create_app(options, admin=admin, **app_options)
@@ -298,6 +329,10 @@ def serve(
         access_log=False,
         **limits.uvicorn_options(),
     )
+    if coverage_report is not None:
+        server = app.mock
+        report_file.write(server.control.coverage.report(server.runtimes), coverage_report)
+        click.echo(f"coverage report written to {coverage_report}")
 
 
 def configure_logging(level: str) -> None:

@@ -35,6 +35,10 @@ So :class:`LimitedProtocol` is uvicorn's httptools protocol with a small guard:
 * the head must arrive within ``header_timeout`` of the connection opening or of its first
   byte (a client sending one header line every few seconds is cut off), and the body
   within ``body_timeout`` of the end of the head. The application then sees a disconnect.
+
+It also gives the application a way to close the connection without answering (a ``drop``
+fault, :mod:`mockserver.pipeline.faults`): the callable in the request scope's
+``extensions`` under :data:`DROP_EXTENSION`.
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 HEAD_SLACK = 256
 #: How long a refused connection is read (and dropped) before it is closed, in seconds.
 LINGER = 2.0
+#: The scope extension holding a callable that closes the connection without an answer.
+DROP_EXTENSION = "mockserver.drop"
 
 
 @dataclass(frozen=True)
@@ -192,6 +198,8 @@ class LimitedProtocol(HttpToolsProtocol):
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
+        extensions: dict[str, Any] = {**self.scope.get("extensions", {}), DROP_EXTENSION: self._drop}
+        self.scope["extensions"] = extensions
         self._reading_head = False
         self._body_pending = True
         self._cancel(self._head_timer)
@@ -245,6 +253,12 @@ class LimitedProtocol(HttpToolsProtocol):
             self._write_refusal(
                 408, f"The request body did not arrive within {self.limits.body_timeout} s."
             )
+        self.transport.close()
+
+    def _drop(self) -> None:
+        """Close the connection without answering the request being handled."""
+        if self.cycle is not None:
+            self.cycle.disconnected = True  # uvicorn then sends nothing more, and no 500
         self.transport.close()
 
     # -- refusing ------------------------------------------------------------------------------

@@ -19,7 +19,18 @@ on the raw path, so an encoded ``/`` stays inside its segment):
 6. commits the unit only for a success: any error response (a domain 4xx, a handler crash,
    a broken response) rolls back everything the handler did, so a failed request changes
    nothing; an idempotency key remembers successes and the handler's 4xx, never a 5xx;
-7. logs one line: method, path, operationId, status, duration.
+Every request, whatever answers it (an API, the admin API, Connexion's 404), has one
+record, :class:`~mockserver.pipeline.outcome.Outcome`, opened by :class:`ErrorGuard` (the
+outermost layer) and filled in by the steps: the operation and path parameters matched,
+the problems the request's validation found, the response sent, its timings, the fault or
+``Prefer`` choice applied. Once the request is answered, the observers read it: the
+journal, the spec coverage and the access log (:mod:`mockserver.pipeline`).
+
+Two steps can answer without the handler, before any unit of work is opened, so neither
+ever changes state: a fault (:mod:`mockserver.pipeline.faults`: a delay is waited right
+after routing; an error status or a dropped connection comes once the body is read) and,
+after validation, the ``Prefer`` header (:mod:`mockserver.pipeline.prefer`). Their
+responses are validated like the handler's.
 
 Any exception escaping a step ends as a 500 in the API's own format, recorded as a
 violation, never as Connexion's problem document.
@@ -36,9 +47,8 @@ import functools
 import hashlib
 import json
 import logging
-import time
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
 from openapi_core.datatypes import RequestParameters
 from starlette.datastructures import Headers, QueryParams
@@ -47,11 +57,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockserver import decoding
 from mockserver.dispatch import RawHeaders, current_scope
 from mockserver.exceptions import MockError, Problem, ProblemKind
+from mockserver.limits import DROP_EXTENSION
+from mockserver.pipeline import generated, prefer
+from mockserver.pipeline.outcome import BODY_CAP, OUTCOME, Outcome, cookie_values
 from mockserver.runtime import ApiRuntime, MockServer, Violation
 from mockserver.store import MAX_ATTEMPTS, Conflict, UnitOfWork
 from mockserver.validation import OperationValidator
 
-access_log = logging.getLogger("mockserver.access")
 log = logging.getLogger("mockserver")
 
 JSON_TYPES = ("application/json",)
@@ -65,11 +77,18 @@ class _Abandoned(Exception):
     """The client went away before its request was complete: there is nobody to answer."""
 
 
-class ErrorGuard:
-    """The outermost layer: an exception nothing else caught is a 500 in the API's format.
+class _Drop(Exception):
+    """A ``drop`` fault applies: close the connection without answering."""
 
-    It is recorded as a violation of the server (so a test suite's safety net sees it),
-    never rendered as Connexion's ``about:blank`` problem document or a traceback.
+
+class ErrorGuard:
+    """The outermost layer: the request's outcome record, its observers, and the last resort.
+
+    It opens the :class:`Outcome` of every HTTP request, copies the response into it as it
+    is sent, and hands it to the server's observers once the request is over. An exception
+    nothing else caught is a 500 in the API's format, recorded as a violation of the server
+    (so a test suite's safety net sees it), never Connexion's ``about:blank`` problem
+    document or a traceback.
     """
 
     def __init__(self, app: ASGIApp, server: MockServer) -> None:
@@ -80,23 +99,28 @@ class ErrorGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
+        server = self.server
+        outcome = Outcome(scope)
+        runtime = outcome.runtime = server.runtime_for_path(scope["path"])
+        outcome.admin = runtime is not None and runtime is server.admin
+        scope[OUTCOME] = outcome
 
-        async def tracking_send(message: Any) -> None:
-            nonlocal started
+        async def observed_send(message: Any) -> None:
             if message["type"] == "http.response.start":
-                started = True
+                outcome.status = message["status"]
+                outcome.response_headers = message.get("headers", [])
+            else:
+                outcome.sent(message)
             await send(message)
 
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, observed_send)
         except Exception as exc:
             log.exception("unhandled error serving %s %s", scope["method"], scope["path"])
-            runtime = self.server.runtime_for_path(scope["path"])
-            self.server.errors.append(
+            server.errors.append(
                 Violation(runtime.api.name if runtime else "-", "-", 500, [f"unhandled {exc!r}"])
             )
-            if started:
+            if outcome.status:
                 raise
             problem = Problem(
                 ProblemKind.INTERNAL,
@@ -107,22 +131,30 @@ class ErrorGuard:
             else:
                 status, headers = 500, [(b"content-type", b"application/json")]
                 body = json.dumps({"error": {"code": "internal", "message": problem.message}}).encode()
-            await _send_response(send, status, headers, body)
+            await _send_response(observed_send, status, headers, body)
+        finally:
+            for error in server.control.finish(outcome):
+                server.errors.append(Violation("-", "-", 0, [f"an observer raised {error!r}"]))
 
 
 class MockMiddleware:
-    """Security, body handling, validation, dispatch, idempotency and logging for every API."""
+    """Security, body handling, validation, faults, Prefer, dispatch and idempotency."""
 
     def __init__(self, app: ASGIApp, server: MockServer) -> None:
         self.app = app
         self.server = server
+        self.control = server.control
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        runtime = self.server.runtime_for_path(path)
+        outcome: Outcome | None = scope.get(OUTCOME)
+        if outcome is None:  # served without ErrorGuard in front: a record nobody reads
+            outcome = Outcome(scope)
+            outcome.runtime = self.server.runtime_for_path(path)
+        runtime = outcome.runtime
         match = None
         if runtime is not None:
             segments = _relative_segments(scope, runtime.base_path)
@@ -132,33 +164,36 @@ class MockMiddleware:
                 # HEAD is GET without the body (RFC 9110), as Starlette answers it
                 match = runtime.routes.match_segments("GET", segments)
         if runtime is None or match is None:
+            if not outcome.admin:
+                receive = _recording(receive, outcome)
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
         op = match.target
+        outcome.path_params = match.params
         if op is None:
+            outcome.allowed = match.allowed
             status, headers, body = runtime.problem_response(
                 Problem(ProblemKind.METHOD_NOT_ALLOWED, f"{scope['method']} is not allowed on {path}.")
             )
             headers.append((b"allow", ", ".join(match.allowed).encode()))
         else:
+            outcome.operation = op
             try:
-                status, headers, body = await self._handle(runtime, op, match.params, scope, receive)
+                status, headers, body = await self._handle(runtime, op, match.params, scope, receive, outcome)
             except _Abandoned:
-                access_log.info("%s %s %s abandoned by the client", scope["method"], path, op.operation_id)
+                outcome.abandoned = True
+                return
+            except _Drop:
+                outcome.dropped = True
+                drop = scope.get("extensions", {}).get(DROP_EXTENSION)
+                if drop is not None:
+                    drop()
+                # in-process (no connection: a test client calling the app) the request is
+                # left unanswered, which such clients raise as an error
                 return
             except Exception as exc:  # any bug of ours ends in the API's format, recorded
                 status, headers, body = self._internal_error(runtime, op, exc, "the request pipeline")
         await _send_response(send, status, headers, body, head=scope["method"] == "HEAD")
-        if access_log.isEnabledFor(logging.INFO):
-            access_log.info(
-                "%s %s %s %d %.1fms",
-                scope["method"],
-                path,
-                op.operation_id if op is not None else "-",
-                status,
-                (time.perf_counter() - started) * 1000,
-            )
 
     async def _handle(
         self,
@@ -167,36 +202,58 @@ class MockMiddleware:
         path_params: dict[str, str],
         scope: Scope,
         receive: Receive,
+        outcome: Outcome,
     ) -> Response:
-        headers = Headers(scope=scope)
-        query = QueryParams(scope.get("query_string", b""))
-        cookies = _cookies(headers)
+        headers = outcome.headers = Headers(scope=scope)
+        query = outcome.query = QueryParams(scope.get("query_string", b""))
+        cookies = outcome.cookies = cookie_values(_raw_header(outcome.raw_headers, b"cookie") or "")
+        fault = None
+        if self.control.faults.active and not outcome.admin:
+            fault = outcome.fault = self.control.faults.pick(runtime.api.name, op.operation_id)
+            if fault is not None:
+                delay = outcome.delay_ms = fault.draw_delay()
+                if delay:
+                    await asyncio.sleep(delay / 1000)  # before any unit of work is opened
+                if fault.drop or fault.status is not None:
+                    outcome.request_body, _ = await _read_body(headers, receive, runtime.max_body)
+                    if fault.drop:
+                        raise _Drop()
+                    assert fault.status is not None
+                    response, documented = generated.fault_response(
+                        runtime, op, fault.status, self.control.static_seed
+                    )
+                    # a status the operation does not document is answered anyway, in the
+                    # API's error format: asked for, it is no violation of the contract
+                    return self._checked(runtime, op, response, outcome) if documented else response
+
         problem = runtime.security.check(op.security, headers, query, cookies)
         if problem is not None:
-            return runtime.problem_response(problem)
+            return self._refuse(runtime, [problem], outcome)
 
         if runtime.api.reject_unknown_query:
             problem = op.unknown_query_problem(query.keys())
             if problem is not None:
-                return runtime.problem_response(problem)
+                return self._refuse(runtime, [problem], outcome)
 
         raw_body = b""
         parsed: Any = None
         if op.has_body:
             raw_body, problem = await _read_body(headers, receive, runtime.max_body)
+            outcome.request_body = raw_body
             if problem is None and raw_body:
                 parsed, problem = _parse_json(headers, raw_body, runtime.api.int64_only)
+                outcome.parsed = parsed
             if problem is not None:
-                return runtime.problem_response(problem)
+                return self._refuse(runtime, [problem], outcome)
         elif scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
             # no body is expected, but what is sent must arrive whole before anything acts
-            _, problem = await _read_body(headers, receive, runtime.max_body)
+            outcome.request_body, problem = await _read_body(headers, receive, runtime.max_body)
             if problem is not None:
-                return runtime.problem_response(problem)
+                return self._refuse(runtime, [problem], outcome)
 
         problems = op.immutable_problems(parsed)
         if problems:
-            return runtime.problem_response(problems[0])
+            return self._refuse(runtime, problems, outcome)
         parameters = RequestParameters(query=query, header=headers, cookie=cookies, path=path_params)
         try:
             problems, values = op.validate_request(
@@ -209,13 +266,32 @@ class MockMiddleware:
         except Exception as exc:  # a validator crash is our bug, never the client's
             return self._internal_error(runtime, op, exc, "request validation")
         if problems:
-            return runtime.problem_response(problems[0])
+            return self._refuse(runtime, problems, outcome)
+
+        if not outcome.admin:
+            preference = _raw_header(outcome.raw_headers, b"prefer")
+            choice = None
+            if preference:
+                control = self.control
+                choice = prefer.answer(runtime, op, preference, control.static_seed, control.next_seed)
+            if choice is not None:
+                outcome.prefer = choice.label
+                if choice.problem is not None:
+                    return self._refuse(runtime, [choice.problem], outcome)
+                assert choice.response is not None
+                return self._checked(runtime, op, choice.response, outcome)
 
         idem_header = runtime.api.idempotency_header
-        key = headers.get(idem_header) if idem_header else None
+        key = _raw_header(outcome.raw_headers, idem_header.lower().encode()) if idem_header else None
         if not (key and op.operation_id in runtime.api.idempotent_operations):
             key = None
-        return await self._execute(runtime, op, scope, values, parsed, key)
+        return await self._execute(runtime, op, scope, values, parsed, key, outcome)
+
+    @staticmethod
+    def _refuse(runtime: ApiRuntime, problems: list[Problem], outcome: Outcome) -> Response:
+        """The pipeline's own refusal of a request: every problem recorded, the first answered."""
+        outcome.problems = list(dict.fromkeys(problems))  # openapi-core may report one twice
+        return runtime.problem_response(problems[0])
 
     async def _execute(
         self,
@@ -225,6 +301,7 @@ class MockMiddleware:
         values: dict[str, dict[str, Any]],
         parsed: Any,
         key: str | None,
+        outcome: Outcome,
     ) -> Response:
         """Run the operation in a unit of work: committed for a success, else rolled back."""
         store = runtime.api.store
@@ -235,7 +312,7 @@ class MockMiddleware:
             unit = store.begin()
             try:
                 response, keep = await self._in_unit(
-                    runtime, op, scope, values, parsed, unit, key, fingerprint
+                    runtime, op, scope, values, parsed, unit, key, fingerprint, outcome
                 )
                 if keep:
                     await unit.acommit()  # durable (SQLite) before the answer is sent
@@ -271,6 +348,7 @@ class MockMiddleware:
         unit: UnitOfWork,
         key: str | None,
         fingerprint: str,
+        outcome: Outcome,
     ) -> tuple[Response, bool]:
         """(the response, whether to commit the unit's writes)."""
         if key:
@@ -287,7 +365,7 @@ class MockMiddleware:
                 replayed = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in cached["headers"]]
                 replayed.append((b"idempotent-replayed", b"true"))
                 return (cached["status"], replayed, cached["body"].encode()), False
-        response = await self._call(runtime, op, scope, values, parsed)
+        response = await self._call(runtime, op, scope, values, parsed, outcome)
         keep = response[0] < 400
         if keep and key:
             _remember(unit, key, fingerprint, response)
@@ -300,6 +378,7 @@ class MockMiddleware:
         scope: Scope,
         values: dict[str, dict[str, Any]],
         parsed: Any,
+        outcome: Outcome,
     ) -> Response:
         dispatcher = runtime.dispatcher(op)
         if dispatcher is None:
@@ -313,16 +392,22 @@ class MockMiddleware:
         token = current_scope.set(scope)
         try:
             reply = await dispatcher(values, parsed)
-            status, headers, body = reply.status, reply.headers, reply.body
+            response = reply.status, reply.headers, reply.body
         except MockError as error:
-            status, headers, body = runtime.error_response(error)
+            response = runtime.error_response(error)
         except Exception as exc:  # a handler bug: report it, never leak a traceback
             return self._internal_error(runtime, op, exc, "the handler")
         finally:
             current_scope.reset(token)
-        if not runtime.validate:
-            return status, headers, body
+        return self._checked(runtime, op, response, outcome)
 
+    def _checked(
+        self, runtime: ApiRuntime, op: OperationValidator, response: Response, outcome: Outcome
+    ) -> Response:
+        """``response`` if it keeps the contract; else a 500 saying so, recorded as a violation."""
+        if not runtime.validate:
+            return response
+        status, headers, body = response
         mimetype = _header(headers, b"content-type").split(";")[0].strip() or "application/json"
         try:
             reasons = op.response_problems(status, body, mimetype, Headers(raw=headers))
@@ -335,6 +420,7 @@ class MockMiddleware:
                 status,
                 " | ".join(reasons),
             )
+            outcome.violations = reasons
             runtime.violations.append(Violation(runtime.api.name, op.operation_id, status, reasons))
             return runtime.problem_response(
                 Problem(
@@ -343,7 +429,7 @@ class MockMiddleware:
                     f"match the API contract: {reasons[0]}",
                 )
             )
-        return status, headers, body
+        return response
 
     @staticmethod
     def _internal_error(
@@ -386,6 +472,19 @@ async def _read_body(
         chunks.append(chunk)
         more = message.get("more_body", False)
     return b"".join(chunks), None
+
+
+def _recording(receive: Receive, outcome: Outcome) -> Receive:
+    """``receive``, keeping what it delivers of the body (up to the outcome's cap) in ``outcome``."""
+
+    async def recording() -> Any:
+        message = await receive()
+        chunk = message.get("body", b"") if message["type"] == "http.request" else b""
+        if chunk and len(outcome.request_body) < BODY_CAP:
+            outcome.request_body += chunk[: BODY_CAP - len(outcome.request_body)]
+        return message
+
+    return recording
 
 
 def _parse_json(headers: Headers, raw: bytes, int64: bool) -> tuple[Any, Problem | None]:
@@ -440,11 +539,13 @@ def _remember(unit: UnitOfWork, key: str, fingerprint: str, response: Response) 
     )
 
 
-def _cookies(headers: Headers) -> dict[str, str]:
-    raw = headers.get("cookie")
-    if not raw:
-        return {}
-    return dict(parse_qsl(raw.replace("; ", "&"), keep_blank_values=True))
+def _raw_header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    """The value of request header ``name`` (lower case, as ASGI servers give names), without
+    the exception ``Headers.get`` raises inside for a header that is absent."""
+    for key, value in headers:
+        if key == name:
+            return value.decode("latin-1")
+    return None
 
 
 def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str:

@@ -13,6 +13,7 @@ from openapi_core import Config, OpenAPI
 from mockserver.clock import Clock
 from mockserver.dispatch import Dispatcher, RawHeaders, dumps
 from mockserver.exceptions import MockError, Problem
+from mockserver.pipeline import Control
 from mockserver.plugins import MockAPI
 from mockserver.routing import Match, RouteIndex
 from mockserver.security import SecurityPolicy, read_schemes
@@ -123,6 +124,8 @@ class MockServer:
         self.errors: list[Violation] = []
         #: The admin API (``/__admin``), served by the same pipeline but not a mocked API.
         self.admin: ApiRuntime | None = None
+        #: The request journal, spec coverage, faults and access log (:mod:`mockserver.pipeline`).
+        self.control = Control()
 
     def mounted(self) -> list[ApiRuntime]:
         """Every runtime the pipeline serves: the mocked APIs and the admin API."""
@@ -160,6 +163,8 @@ class MockServer:
             runtime.api.reset()
             # the idempotency cache went with the store; its per-key locks go too
             runtime._idempotency_locks.clear()
+        # the journal forgets the requests, the faults go; the coverage is kept for the run
+        self.control.reset(name)
         return [runtime.api.name for runtime in targets]
 
     def close(self) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mockserver.admin import clock, state, status
+from mockserver.admin import clock, coverage, faults, requests, state, status
 from mockserver.admin.errors import AdminError, error_for
 from mockserver.admin.guard import current_request
 from mockserver.exceptions import Problem
@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 
 #: One module per concern, each giving operationId -> handler for the server it is given.
 #: A new concern is a module here and its paths in ``openapi.yaml``.
-CONCERNS = (status, state, clock)
+CONCERNS = (status, state, clock, requests, coverage, faults)
 
 
 class AdminAPI(MockAPI):

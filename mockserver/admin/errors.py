@@ -33,7 +33,7 @@ _PROBLEMS: dict[ProblemKind, tuple[int, str]] = {
 
 #: Codes raised by the admin API itself rather than mapped from the engine's problems.
 OWN_CODES = frozenset(
-    {"invalid_clock", "forbidden_host", "forbidden_origin", "preflight_refused"}
+    {"invalid_clock", "journal_disabled", "forbidden_host", "forbidden_origin", "preflight_refused"}
 )
 
 #: Every code an admin error can carry.

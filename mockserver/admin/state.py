@@ -1,4 +1,9 @@
-"""``POST /reset``: every API (or one) back to its fixtures, and the clock back to real time."""
+"""``POST /reset``: every API (or one) back to its fixtures, and the clock back to real time.
+
+With the state, the journal forgets the API's requests and its faults are removed (a fault
+for every API goes only with a reset of every API): see ``MockServer.reset``. The spec
+coverage is kept (``DELETE /coverage``).
+"""
 
 from __future__ import annotations
 

@@ -19,11 +19,17 @@ from mockserver.admin.api import AdminAPI
 from mockserver.applications import create_app
 from mockserver.clock import Clock
 from mockserver.documents import load_document
+from mockserver.routing import RouteIndex
 
 from ..conftest import assert_no_violations
 
 ADMIN_SPEC = load_document(AdminAPI.spec_path)
 ADMIN_OPENAPI = OpenAPI.from_dict(ADMIN_SPEC)
+#: The admin document's operations by path template (``/faults/{faultId}``) and method.
+ADMIN_ROUTES: RouteIndex[str] = RouteIndex()
+for _template, _item in ADMIN_SPEC["paths"].items():
+    for _method in _item:
+        ADMIN_ROUTES.add(_template, _method, _item[_method]["operationId"])
 TOKEN = {"Authorization": "Bearer admin"}
 #: The API's own credential (VINR accepts any key when started without --api-key).
 API_KEY = {"Authorization": "Bearer sk_test_123"}
@@ -86,8 +92,8 @@ class _Response:
 def documented(method: str, path: str) -> bool:
     """Whether the admin document has an operation for ``method`` on ``path`` (under /__admin)."""
     relative = path.removeprefix("/__admin") or "/"
-    item = ADMIN_SPEC["paths"].get(relative, {})
-    return method.lower() in item
+    match = ADMIN_ROUTES.match(method, relative)
+    return match is not None and match.target is not None
 
 
 def check_admin_response(response: httpx.Response) -> None:
