@@ -184,7 +184,12 @@ class MockMiddleware:
         if op.has_body:
             raw_body, problem = await _read_body(headers, receive, runtime.max_body)
             if problem is None and raw_body:
-                parsed, problem = _parse_json(headers, raw_body, runtime.api.int64_only)
+                content_type = headers.get("content-type", "")
+                if not _is_json(content_type) and op.declares_media_type(content_type):
+                    # a form the spec declares (multipart/form-data, ...): openapi-core decodes it
+                    parsed, problem = op.decode_body(raw_body, content_type)
+                else:
+                    parsed, problem = _parse_json(headers, raw_body, runtime.api.int64_only)
             if problem is not None:
                 return runtime.problem_response(problem)
         elif scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
@@ -384,10 +389,15 @@ async def _read_body(
     return b"".join(chunks), None
 
 
+def _is_json(content_type: str) -> bool:
+    mimetype = content_type.split(";")[0].strip().lower()
+    return mimetype in JSON_TYPES or mimetype.endswith("+json")
+
+
 def _parse_json(headers: Headers, raw: bytes, int64: bool) -> tuple[Any, Problem | None]:
     content_type = headers.get("content-type", "")
     mimetype = content_type.split(";")[0].strip().lower()
-    if mimetype not in JSON_TYPES and not mimetype.endswith("+json"):
+    if not _is_json(content_type):
         shown = mimetype or "none"
         return None, Problem(
             ProblemKind.UNSUPPORTED_MEDIA_TYPE,
@@ -415,7 +425,7 @@ def _relative_segments(scope: Scope, base_path: str) -> list[str]:
 
 def _fingerprint(op: OperationValidator, parsed: Any) -> str:
     return hashlib.sha256(
-        (op.operation_id + "\n" + json.dumps(parsed, sort_keys=True)).encode()
+        (op.operation_id + "\n" + json.dumps(parsed, sort_keys=True, default=repr)).encode()
     ).hexdigest()
 
 

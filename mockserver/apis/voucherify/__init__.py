@@ -1,4 +1,5 @@
-"""Voucherify's campaigns API: a faithful mock of the vendor's ``/v1/campaigns`` endpoints."""
+"""Voucherify's campaigns API: a faithful mock of the vendor's ``/v1/campaigns`` endpoints, the
+vouchers they hold and the async actions that report their bulk work."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 
 
 class VoucherifyAPI(MockAPI):
-    """List, create, get, update, delete, enable and disable campaigns, in the vendor's format."""
+    """Campaigns, their vouchers, summaries, transactions and async actions, in the vendor's format."""
 
     name = "voucherify"
     spec_path = HERE / "openapi.yaml"
@@ -32,7 +33,8 @@ class VoucherifyAPI(MockAPI):
         self.backend = VoucherifyBackend(self.store, self.clock)
 
     def handlers(self) -> Mapping[str, Callable[..., Any]]:
-        return handlers(self.backend)
+        # bodies are reduced to what the mock's own document declares, whichever is served
+        return handlers(self.backend, type(self).spec_path)
 
     def error_for(self, problem: Problem) -> MockError:
         return error_for(problem)
