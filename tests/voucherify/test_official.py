@@ -10,6 +10,7 @@ the official ``Error`` schema. Skipped, saying so, when the document is absent.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -35,27 +36,98 @@ FORMATS.checkers = {
 }
 
 
-@pytest.fixture(scope="module")
-def official(official_document: dict[str, Any]) -> Validate:
-    """``validate(schema, instance)`` against the official document's components.
+def repair_defects(components: dict[str, Any]) -> None:
+    """Work around the official document's defects, in a copy of its components.
 
-    One vendor defect is worked around, in a copy: ``Discount`` is a ``oneOf`` whose
-    ``DiscountUnit`` branch allows the effect ``ADD_MANY_ITEMS`` that defines the
-    ``DiscountUnitMultiple`` branch, so a multi-unit discount matches both branches and no
-    multi-unit discount could ever validate. ``DiscountUnit`` loses that one enum value here.
+    Each makes a whole family of values impossible to validate, the vendor's own examples
+    included (``test_each_repair_is_needed_by_the_vendors_own_examples`` proves it):
+
+    * ``Discount`` is a ``oneOf`` whose ``DiscountUnit`` branch allows the effect
+      ``ADD_MANY_ITEMS`` that defines the ``DiscountUnitMultiple`` branch, so a multi-unit
+      discount matches both branches: ``DiscountUnit`` loses that one enum value here;
+    * an async action's ``result`` and a campaign summary are ``oneOf`` branches that declare
+      nothing required and allow any property, so every value matches several of them: they
+      are read as ``anyOf``;
+    * an export's ``filters.campaign_id.conditions.$in`` items have ``maxLength: 1``, so no
+      campaign id fits (the vendor's own example holds one): the bound is dropped.
     """
-    components = copy.deepcopy(official_document["components"])
-    unit_effect = components["schemas"]["DiscountUnitVouchersEffectTypes"]
+    schemas = components["schemas"]
+    unit_effect = schemas["DiscountUnitVouchersEffectTypes"]
     unit_effect["enum"] = [effect for effect in unit_effect["enum"] if effect != "ADD_MANY_ITEMS"]
+    result = schemas["AsyncAction"]["allOf"][1]["properties"]["result"]
+    result["anyOf"] = result.pop("oneOf")
+    summary = schemas["CampaignsSummaryGetResponseBody"]
+    summary["anyOf"] = summary.pop("oneOf")
+    campaign_ids = schemas["TransactionsExportFilterConditionsWithCampaign"]["properties"]["campaign_id"]
+    item = campaign_ids["properties"]["conditions"]["properties"]["$in"]["items"]
+    item.pop("maxLength")
+
+
+def validator_for(components: dict[str, Any]) -> Validate:
+    validators: dict[str, Any] = {}
 
     def validate(schema: dict[str, Any], instance: Any) -> None:
-        validator = OAS30Validator({**schema, "components": components}, format_checker=FORMATS)
+        key = json.dumps(schema, sort_keys=True)
+        validator = validators.get(key)
+        if validator is None:
+            validator = validators[key] = OAS30Validator(
+                {**schema, "components": components}, format_checker=FORMATS
+            )
         error = best_match(validator.iter_errors(instance))
         assert error is None, (
             f"{'/'.join(map(str, error.absolute_path)) or '<body>'}: {error.message}"
         )
 
     return validate
+
+
+@pytest.fixture(scope="module")
+def official(official_document: dict[str, Any]) -> Validate:
+    """``validate(schema, instance)`` against the official document's components, with the
+    document's defects worked around (:func:`repair_defects`)."""
+    components = copy.deepcopy(official_document["components"])
+    repair_defects(components)
+    return validator_for(components)
+
+
+#: Examples that break their schema for another reason than the repaired defects.
+OTHER_DEFECTS = {
+    # it holds a CUSTOMERS.IMPORT_CSV action
+    ("/v1/async-actions/{asyncActionId}", "CAMPAIGN.VOUCHERS_IMPORT_CSV"),
+    # `junction: AND` is not in the enum (and, or), `$after` is an array where a string is typed
+    ("/v1/campaigns/{campaignId}/transactions/export", "Example"),
+}
+
+
+def test_each_repair_is_needed_by_the_vendors_own_examples(official_document: dict[str, Any]) -> None:
+    """The vendor's own response examples of the repaired schemas fail without the repairs
+    and pass with them: each repair fixes the document, never the mock."""
+    raw = validator_for(copy.deepcopy(official_document["components"]))
+    repaired_components = copy.deepcopy(official_document["components"])
+    repair_defects(repaired_components)
+    repaired = validator_for(repaired_components)
+    cases = [
+        ("/v1/async-actions/{asyncActionId}", "get", "200"),
+        ("/v1/campaigns/{campaignId}/summary", "get", "200"),
+        ("/v1/campaigns/{campaignId}/transactions/export", "post", "200"),
+    ]
+    for route, method, status in cases:
+        media = official_document["paths"][route][method]["responses"][status]["content"]["application/json"]
+        for name, example in media["examples"].items():
+            value = copy.deepcopy(example["value"])
+            if route.endswith("/summary"):
+                # the example's standalone voucher lacks the `code_config` CampaignVoucher
+                # requires (a defect of the example, not of the schema): given one, only the
+                # oneOf defect is left
+                value["campaign"]["voucher"]["code_config"] = {"length": 8, "charset": "ab", "pattern": "#"}
+            with pytest.raises(AssertionError):
+                raw(media["schema"], value)
+            if (route, name) not in OTHER_DEFECTS:
+                repaired(media["schema"], value)
+    unit = {"type": "UNIT", "effect": "ADD_MANY_ITEMS", "units": [{"unit_off": 1, "effect": "ADD_NEW_ITEMS"}]}
+    with pytest.raises(AssertionError):
+        raw({"$ref": "#/components/schemas/Discount"}, unit)
+    repaired({"$ref": "#/components/schemas/Discount"}, unit)
 
 
 def official_response_schema(
@@ -247,12 +319,55 @@ def scenario(client: TestClient) -> list[tuple[str, Any]]:
         call("enable-campaign", client.post(path(ident, "/enable")))
     call("enable-campaign", client.post(path("camp_missing", "/enable")))
     call("list-campaigns", client.get("/v1/campaigns?limit=100&expand=category&order=-updated_at"))
+    vouchers_scenario(client, call)
     call("delete-campaign", client.delete(path("Gift")))
     call("delete-campaign", client.delete(path("Loyalty") + "?force=true"))
     call("delete-campaign", client.delete(path("Gift")))
     call("delete-campaign", client.delete(path("Referral") + "?force=maybe"))
     call("list-campaigns", client.get("/v1/campaigns", headers={"X-App-Token": "", "X-App-Id": ""}))
     return calls
+
+
+def vouchers_scenario(client: TestClient, call: Callable[[str, Any], Any]) -> None:
+    """A campaign's vouchers, summaries, transactions, exports and async actions."""
+    for ident in ("Discount", "Gift", "Loyalty", "Referral"):
+        call("add-vouchers-to-campaign", client.post(path(ident, "/vouchers")))
+        added = call("add-vouchers-to-campaign", client.post(path(ident, "/vouchers") + "?vouchers_count=2", json={"metadata": {"k": "v"}, "category": "Added"}))
+        call("get-async-action", client.get(f"/v1/async-actions/{added.json()['async_action_id']}"))
+        call(
+            "add-voucher-with-specific-code-to-campaign",
+            client.post(path(ident, f"/vouchers/{ident}-CODE"), json={"additional_info": "x", "redemption": {"quantity": 3}, "start_date": "2024-01-01T00:00:00Z"}),
+        )
+        items = [{"code": f"{ident}-IMPORT-1", "category": "Imported"}, {"code": f"{ident}-CODE"}, {"active": False}]
+        if ident == "Gift":
+            items.append({"code": "Gift-IMPORT-2", "gift": {"amount": 300}})
+        if ident == "Loyalty":
+            items.append({"code": "Loyalty-IMPORT-2", "loyalty_card": {"points": 30}})
+        imported = call("import-vouchers-to-campaign", client.post(path(ident, "/import"), json=items))
+        call("get-async-action", client.get(f"/v1/async-actions/{imported.json()['async_action_id']}"))
+        csv = f"Code,Category,Active,Loyalty Points,Gift Amount,Colour\n{ident}-CSV-1,Imported,true,,,red\n,x,,,,\n{ident}-CSV-2,,maybe,,,\n"
+        by_csv = call("import-vouchers-to-campaign-using-csv", client.post(path(ident, "/importCSV"), files={"file": ("codes.csv", csv.encode(), "text/csv")}))
+        call("get-async-action", client.get(f"/v1/async-actions/{by_csv.json()['async_action_id']}"))
+        call("get-campaign-summary", client.get(path(ident, "/summary")))
+        call("get-campaign-summary", client.get(path(ident, "/summary") + "?start_date=2020-01-01&end_date=2020-01-02"))
+        call("list-campaign-transactions", client.get(path(ident, "/transactions") + "?limit=5&order=-id"))
+        call("export-campaign-transactions", client.post(path(ident, "/transactions/export"), json={"parameters": {"order": "-created_at", "fields": ["id", "amount"], "filters": {"voucher_id": {"conditions": {"$in": ["v_1"]}}}}}))
+        call("get-voucher", client.get(f"/v1/vouchers/{ident}-CODE"))
+        call("list-vouchers", client.get(f"/v1/vouchers?campaign={ident}&limit=100&order=code"))
+    call("get-campaign-summary", client.get(path("Promotion", "/summary")))
+    call("export-campaign-transactions", client.post(path("Promotion", "/transactions/export")))
+    call("add-vouchers-to-campaign", client.post(path("Promotion", "/vouchers")))
+    call("add-vouchers-to-campaign", client.post(path("Discount", "/vouchers"), json={"code": "Discount-CODE"}))
+    call("import-vouchers-to-campaign", client.post(path("camp_missing", "/import"), json=[]))
+    call("import-vouchers-to-campaign-using-csv", client.post(path("Discount", "/importCSV"), files={"file": ("x.csv", b"Name\nx\n", "text/csv")}))
+    call("get-campaign-summary", client.get(path("camp_missing", "/summary")))
+    call("list-campaign-transactions", client.get(path("Discount", "/transactions") + "?filters[id][conditions][$xx]=1"))
+    call("get-voucher", client.get("/v1/vouchers/NO-SUCH-CODE"))
+    call("list-vouchers", client.get("/v1/vouchers?expand=x&created_at[after]=2020-01-01&updated_at[before]=2030-01-01T00:00:00Z"))
+    call("list-vouchers", client.get("/v1/vouchers?created_at[after]=soon"))
+    call("list-async-actions", client.get("/v1/async-actions?limit=3"))
+    call("list-async-actions", client.get("/v1/async-actions?end_date=2000-01-01T00:00:00Z"))
+    call("get-async-action", client.get("/v1/async-actions/aa_missing"))
 
 
 @pytest.fixture(scope="module")
@@ -268,6 +383,10 @@ def test_the_scenario_covers_every_operation_and_outcome(recorded: list[tuple[st
     outcomes = {(op, r.status_code) for op, r in recorded}
     assert {op for op, _ in outcomes} == set(OPERATIONS.values())
     assert {status for _, status in outcomes} >= {200, 202, 400, 401, 404, 409, 415}
+    assert all(
+        any(op == operation and status < 300 for op, status in outcomes)
+        for operation in OPERATIONS.values()
+    ), "every operation succeeds at least once"
 
 
 def test_every_success_matches_the_official_schema(

@@ -125,7 +125,7 @@ class ReportRules(VoucherRules):
                 parameters[name] = requested[name]
         filters = dict(requested.get("filters") or {})
         if filters and "junction" not in filters:
-            filters["junction"] = "AND"
+            filters["junction"] = "and"
         filters["campaign_id"] = {"conditions": {"$in": [campaign.id]}}
         parameters["filters"] = filters
         ident = new_id("exp_", 24)
