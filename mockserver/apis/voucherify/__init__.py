@@ -23,6 +23,7 @@ class VoucherifyAPI(MockAPI):
     name = "voucherify"
     spec_path = HERE / "openapi.yaml"
     default_fixtures = HERE / "fixtures"
+    contract_policy = HERE / "schemathesis.toml"
     fixture_schemas: ClassVar[Mapping[str, str]] = {"campaigns": "Campaign"}
     # The vendor's API runs on Node.js, whose JSON.parse takes any integer literal: the mock
     # must not be stricter (it keeps such integers exact).
