@@ -286,7 +286,12 @@ class _Content:
         Raises openapi-core's errors."""
         mimetype, deserializer, validator = self.media(content_type)
         if not _is_json(mimetype):
-            parsed = deserializer.deserialize(raw)
+            try:
+                parsed = deserializer.deserialize(raw)
+            except OpenAPIError:
+                raise
+            except Exception as exc:  # openapi-core's form parser asserts on a part without a name
+                raise MediaTypeDeserializeError(mimetype, raw) from exc
         elif parsed is _MISSING:
             parsed = _loads(raw)
         if validator is not None:
@@ -411,7 +416,7 @@ class OperationValidator:
         _, deserializer, _ = self._body.media(content_type)
         try:
             decoded = deserializer.deserialize(body)
-        except Exception as exc:  # openapi-core raises many kinds on a broken form
+        except Exception as exc:  # openapi-core raises many kinds on a broken form (asserts too)
             return None, Problem(
                 ProblemKind.MALFORMED_JSON,
                 f"The request body could not be parsed as {content_type.split(';')[0]}: {_text(exc)}",

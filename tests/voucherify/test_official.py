@@ -20,6 +20,7 @@ from jsonschema.exceptions import best_match
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from starlette.testclient import TestClient
 
+from mockserver.apis.voucherify import vendor
 from mockserver.applications import create_app
 
 from .conftest import AUTH, assert_no_violations, fixture_campaigns
@@ -37,30 +38,11 @@ FORMATS.checkers = {
 
 
 def repair_defects(components: dict[str, Any]) -> None:
-    """Work around the official document's defects, in a copy of its components.
-
-    Each makes a whole family of values impossible to validate, the vendor's own examples
-    included (``test_each_repair_is_needed_by_the_vendors_own_examples`` proves it):
-
-    * ``Discount`` is a ``oneOf`` whose ``DiscountUnit`` branch allows the effect
-      ``ADD_MANY_ITEMS`` that defines the ``DiscountUnitMultiple`` branch, so a multi-unit
-      discount matches both branches: ``DiscountUnit`` loses that one enum value here;
-    * an async action's ``result`` and a campaign summary are ``oneOf`` branches that declare
-      nothing required and allow any property, so every value matches several of them: they
-      are read as ``anyOf``;
-    * an export's ``filters.campaign_id.conditions.$in`` items have ``maxLength: 1``, so no
-      campaign id fits (the vendor's own example holds one): the bound is dropped.
-    """
-    schemas = components["schemas"]
-    unit_effect = schemas["DiscountUnitVouchersEffectTypes"]
-    unit_effect["enum"] = [effect for effect in unit_effect["enum"] if effect != "ADD_MANY_ITEMS"]
-    result = schemas["AsyncAction"]["allOf"][1]["properties"]["result"]
-    result["anyOf"] = result.pop("oneOf")
-    summary = schemas["CampaignsSummaryGetResponseBody"]
-    summary["anyOf"] = summary.pop("oneOf")
-    campaign_ids = schemas["TransactionsExportFilterConditionsWithCampaign"]["properties"]["campaign_id"]
-    item = campaign_ids["properties"]["conditions"]["properties"]["$in"]["items"]
-    item.pop("maxLength")
+    """The official document's defects worked around, in a copy of its components: those
+    :func:`mockserver.apis.voucherify.vendor.repair` repairs when the document is served
+    (each makes a whole family of values impossible to validate, the vendor's own examples
+    included: ``test_each_repair_is_needed_by_the_vendors_own_examples`` proves it)."""
+    assert vendor.repair({"components": components})
 
 
 def validator_for(components: dict[str, Any]) -> Validate:
@@ -521,3 +503,53 @@ def test_compiled_validators_decide_as_openapi_core_on_the_official_examples(
     assert compiled_count >= 100, compiled_count
     assert compared >= 5_000, compared
     assert verdicts[True] >= 100 and verdicts[False] >= 1_000, verdicts
+
+
+# -- the vendor's own document, served ----------------------------------------------------------
+
+
+def test_the_vendors_document_served_with_its_repairs(
+    tmp_path: Any, official_document: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """``--spec voucherify-openapi.json``: the operations the mock serves answer under the
+    vendor's own schemas (repaired where they contradict themselves), with no violation; the
+    others answer 501 in the vendor's format."""
+    from mockserver.applications import ApiOptions
+
+    from .conftest import OFFICIAL_SPEC
+
+    with caplog.at_level("WARNING", logger="mockserver"):
+        app = create_app([ApiOptions("voucherify", spec=OFFICIAL_SPEC)])
+    assert any("repaired async action results" in r.getMessage() for r in caplog.records)
+    # the vendor's document asks for its app keys and its OAuth token together
+    headers = {**AUTH, "Authorization": "Bearer token"}
+    with TestClient(app, headers=headers) as client:
+        created = client.post("/v1/campaigns", json=discount_campaign("Served", vouchers_count=2))
+        assert created.status_code == 200, created.text
+        ident = created.json()["id"]
+        bulk = client.post(path(ident, "/vouchers") + "?vouchers_count=2", json={})
+        assert client.get(f"/v1/async-actions/{bulk.json()['async_action_id']}").status_code == 200
+        assert client.get(path(ident, "/summary")).status_code == 200
+        exported = client.post(path(ident, "/transactions/export"), json={})
+        assert exported.status_code == 200, exported.text
+        imported = client.post(path(ident, "/import"), json=[{"code": "SERVED-1", "category": "First"}])
+        assert imported.status_code == 202, imported.text
+        assert client.get("/v1/vouchers/SERVED-1").status_code == 200
+        listed = client.get(f"/v1/vouchers?campaign_id={ident}")
+        assert listed.json()["total"] == 5
+        deleted = client.delete(path(ident))
+        assert client.get(f"/v1/async-actions/{deleted.json()['async_action_id']}").status_code == 200
+        not_served = client.get("/v1/customers")
+        assert (not_served.status_code, not_served.json()["key"]) == (501, "not_implemented")
+    assert_no_violations(app)
+
+
+def test_the_repairs_touch_only_the_vendors_defects(official_document: dict[str, Any]) -> None:
+    from mockserver.plugins import load_document
+
+    from mockserver.apis.voucherify import VoucherifyAPI
+
+    document = copy.deepcopy(official_document)
+    assert len(vendor.repair(document)) == len(vendor.REPAIRS)
+    assert vendor.repair(document) == [], "a repaired document has nothing left to repair"
+    assert vendor.repair(load_document(VoucherifyAPI.spec_path)) == [], "ours has none of them"

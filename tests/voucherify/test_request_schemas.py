@@ -116,11 +116,10 @@ DIFFERENCES = [
         "At most 100 promotion tiers per campaign.",
     ),
     Documented(
-        "* path.campaignId", "limit", True,
-        "An ID or name is one path segment: an empty one names nothing, and one with a line "
-        "break is answered 404 (no campaign can be looked up by it).",
+        "* path.*", "limit", True,
+        "An ID, name or code is one path segment: an empty one names nothing, and one with a "
+        "line break is answered 404 (nothing can be looked up by it).",
     ),
-    Documented("* path.code", "limit", True, "The same for a voucher code."),
     Documented(
         "add-vouchers-to-campaign body.code", "limit", True,
         "An empty code could never be read back (an empty path segment).",

@@ -3,6 +3,7 @@ vouchers they hold and the async actions that report their bulk work."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -10,11 +11,13 @@ from typing import Any, ClassVar
 from mockserver.exceptions import MockError, Problem
 from mockserver.plugins import MockAPI
 
+from . import vendor
 from .exceptions import error_for
 from .models import VoucherifyBackend
 from .responses import handlers
 
 HERE = Path(__file__).resolve().parent
+log = logging.getLogger("mockserver")
 
 
 class VoucherifyAPI(MockAPI):
@@ -31,6 +34,11 @@ class VoucherifyAPI(MockAPI):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if self.spec_file != type(self).spec_path:
+            # another document (the vendor's): where it contradicts itself, repaired
+            repaired = vendor.repair(self.spec)
+            if repaired:
+                log.warning("%s: repaired %s", self.spec_file.name, "; ".join(repaired))
         self.backend = VoucherifyBackend(self.store, self.clock)
 
     def handlers(self) -> Mapping[str, Callable[..., Any]]:
