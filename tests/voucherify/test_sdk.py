@@ -35,6 +35,8 @@ from voucherify.models import (  # noqa: E402
     CodeConfig,
     Discount,
     FilterConditionsString,
+    ParameterCampaignsAccessSetttings,
+    ParameterCampaignStatusListCampaigns,
     ParameterCampaignType,
     ParameterExpandListCampaigns,
     ParameterFiltersListCampaigns,
@@ -106,6 +108,12 @@ def test_list_with_paging_order_and_filters(campaigns: CampaignsApi) -> None:
     categories = {c.name: [cat.id for cat in c.categories] for c in expanded.campaigns}
     assert categories["Dynamic Discounts"] == ["cat_0b688929a2476386a8"]
     assert categories["Static Campaign"] == []
+
+    done = campaigns.list_campaigns(campaign_status=ParameterCampaignStatusListCampaigns.DONE)
+    assert done.total == 6
+    assert campaigns.list_campaigns(campaign_status=ParameterCampaignStatusListCampaigns.FAILED).total == 0
+    nowhere = ParameterCampaignsAccessSetttings.from_dict({"filter": {"areas_ids": ["ar_1"]}})
+    assert campaigns.list_campaigns(access_settings=nowhere).total == 0
 
 
 def test_create_get_update_disable_delete_then_404(campaigns: CampaignsApi) -> None:
