@@ -709,9 +709,9 @@ def _leaf_errors(errors: Iterable[SchemaError]) -> Iterator[SchemaError]:
 def _leaf(error: SchemaError) -> SchemaError:
     """The sub-error that explains a failed ``oneOf``/``anyOf`` best.
 
-    A branch whose enumerated property (``type: PERCENT`` against ``enum: [AMOUNT]``)
-    does not match the value is not the one the client meant: the deepest error of
-    the other branches is reported. When every branch is ruled out that way on the
+    A branch whose tag (a property with one allowed value: ``type: PERCENT`` against
+    ``enum: [AMOUNT]``) does not match the value is not the one the client meant: the
+    deepest error of the other branches is reported. When every branch is ruled out that way on the
     same property, the error names that property and every value the branches allow.
     (A ``oneOf`` with a ``discriminator`` never gets here: openapi-schema-validator
     validates the value against the branch the discriminator names, reporting that
@@ -725,7 +725,13 @@ def _leaf(error: SchemaError) -> SchemaError:
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
 
     def ruled_out(sub: SchemaError) -> bool:
-        return sub.validator in ("enum", "const") and len(sub.absolute_path) == depth + 1
+        """A property with one allowed value (a branch's tag) holds another one."""
+        if len(sub.absolute_path) != depth + 1:
+            return False
+        if sub.validator == "const":
+            return True
+        values = sub.validator_value if sub.validator == "enum" else ()
+        return isinstance(values, list) and len([v for v in values if v is not None]) == 1
 
     plausible = [subs for subs in branches.values() if not any(map(ruled_out, subs))]
     if plausible:
