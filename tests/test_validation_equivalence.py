@@ -107,7 +107,7 @@ CLIENT_HEADERS = frozenset(
 )
 
 #: Generated examples per operation and mode (requests), by spec, and per response schema.
-REQUEST_EXAMPLES = {"vinr": 12, "voucherify": 30, "synthetic": 30}
+REQUEST_EXAMPLES = {"vinr": 12, "voucherify": 12, "synthetic": 30}
 RESPONSE_EXAMPLES = 3
 
 
