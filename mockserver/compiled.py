@@ -75,6 +75,12 @@ class CompiledSchemaValidator(SchemaValidator):
             pass
         super().validate(value)
 
+    def evolve(self, schema: Any) -> SchemaValidator:
+        """A sub-schema's validator (openapi-core asks, e.g. for a form's parts): its own."""
+        with schema.resolve() as resolved:
+            validator = self.validator.evolve(schema=resolved.contents, _resolver=resolved.resolver)
+            return SchemaValidator(schema, validator)
+
 
 class Compiler:
     """Translates and compiles the schemas of one OpenAPI 3.0 document.

@@ -66,6 +66,12 @@ class Problem:
     param: str | None = None
     #: Where ``param`` lives: ``"query"``, ``"path"``, ``"header"``, ``"cookie"`` or ``"body"``.
     location: str | None = None
+    #: For a value breaking a schema rule: the JSON Schema keyword it broke (``enum``,
+    #: ``type``, ``required``, ``maximum``, ...), what the rule expects (the enum's values,
+    #: the type, ...) and the value sent, so an API can word the error its own way.
+    rule: str | None = None
+    expected: Any = None
+    value: Any = None
 
     @property
     def status(self) -> int:

@@ -241,7 +241,12 @@ class MockMiddleware:
             raw_body, problem = await _read_body(headers, receive, runtime.max_body)
             outcome.request_body = raw_body
             if problem is None and raw_body:
-                parsed, problem = _parse_json(headers, raw_body, runtime.api.int64_only)
+                content_type = headers.get("content-type", "")
+                if not _is_json(content_type) and op.declares_media_type(content_type):
+                    # a form the spec declares (multipart/form-data, ...): openapi-core decodes it
+                    parsed, problem = op.decode_body(raw_body, content_type)
+                else:
+                    parsed, problem = _parse_json(headers, raw_body, runtime.api.int64_only)
                 outcome.parsed = parsed
             if problem is not None:
                 return self._refuse(runtime, [problem], outcome)
@@ -290,7 +295,8 @@ class MockMiddleware:
     @staticmethod
     def _refuse(runtime: ApiRuntime, problems: list[Problem], outcome: Outcome) -> Response:
         """The pipeline's own refusal of a request: every problem recorded, the first answered."""
-        outcome.problems = list(dict.fromkeys(problems))  # openapi-core may report one twice
+        # openapi-core may report one twice (compared, not hashed: a rule's values can be lists)
+        outcome.problems = [p for i, p in enumerate(problems) if p not in problems[:i]]
         return runtime.problem_response(problems[0])
 
     async def _execute(
@@ -487,10 +493,15 @@ def _recording(receive: Receive, outcome: Outcome) -> Receive:
     return recording
 
 
+def _is_json(content_type: str) -> bool:
+    mimetype = content_type.split(";")[0].strip().lower()
+    return mimetype in JSON_TYPES or mimetype.endswith("+json")
+
+
 def _parse_json(headers: Headers, raw: bytes, int64: bool) -> tuple[Any, Problem | None]:
     content_type = headers.get("content-type", "")
     mimetype = content_type.split(";")[0].strip().lower()
-    if mimetype not in JSON_TYPES and not mimetype.endswith("+json"):
+    if not _is_json(content_type):
         shown = mimetype or "none"
         return None, Problem(
             ProblemKind.UNSUPPORTED_MEDIA_TYPE,
@@ -518,7 +529,7 @@ def _relative_segments(scope: Scope, base_path: str) -> list[str]:
 
 def _fingerprint(op: OperationValidator, parsed: Any) -> str:
     return hashlib.sha256(
-        (op.operation_id + "\n" + json.dumps(parsed, sort_keys=True)).encode()
+        (op.operation_id + "\n" + json.dumps(parsed, sort_keys=True, default=repr)).encode()
     ).hexdigest()
 
 

@@ -69,7 +69,8 @@ class ApiRuntime:
 
         An operation the API has no handler for falls back to the generic behaviour
         inferred from the document (:attr:`MockAPI.generic`), unless the API turns it off
-        (``generic_fallback = False``: then ``None``, a 501).
+        (``generic_fallback = False``: then ``None``, a 501). So does an operation its
+        document marks ``x-not-served`` (routed on purpose, its 501 documented).
         """
         try:
             return self._dispatchers[op.operation_id]
@@ -80,7 +81,7 @@ class ApiRuntime:
         if handler is not None:
             parameters = [(p.location, p.name) for p in op.parameters]
             dispatcher = Dispatcher(handler, parameters, op.has_body)
-        elif self.api.generic_fallback:
+        elif self.api.generic_fallback and "x-not-served" not in op.operation:
             dispatcher = self.api.generic.dispatcher(op.operation_id)
         self._dispatchers[op.operation_id] = dispatcher
         return dispatcher

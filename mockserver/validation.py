@@ -294,7 +294,12 @@ class _Content:
         Raises openapi-core's errors."""
         mimetype, deserializer, validator = self.media(content_type)
         if not _is_json(mimetype):
-            parsed = deserializer.deserialize(raw)
+            try:
+                parsed = deserializer.deserialize(raw)
+            except OpenAPIError:
+                raise
+            except Exception as exc:  # openapi-core's form parser asserts on a part without a name
+                raise MediaTypeDeserializeError(mimetype, raw) from exc
         elif parsed is _MISSING:
             parsed = _loads(raw)
         if validator is not None:
@@ -403,6 +408,32 @@ class OperationValidator:
                         raise ResponseNotFound(str(status), list(responses.str_keys()))
             found = cache[status] = _Response(self._validators, responses / key)
         return found
+
+    def declares_media_type(self, content_type: str) -> bool:
+        """Whether the request body declares ``content_type`` (e.g. ``multipart/form-data``)."""
+        if self._body is None:
+            return False
+        try:
+            self._body.media(content_type)
+        except MediaTypeNotFound:
+            return False
+        return True
+
+    def decode_body(self, body: bytes, content_type: str) -> tuple[Any, Problem | None]:
+        """A body of a declared non-JSON media type, decoded by openapi-core's deserializer
+        (a form becomes a dict: field name -> value, bytes for a file)."""
+        assert self._body is not None
+        _, deserializer, _ = self._body.media(content_type)
+        try:
+            decoded = deserializer.deserialize(body)
+        except Exception as exc:  # openapi-core raises many kinds on a broken form (asserts too)
+            return None, Problem(
+                ProblemKind.MALFORMED_JSON,
+                f"The request body could not be parsed as {content_type.split(';')[0]}: {_text(exc)}",
+            )
+        if isinstance(decoded, Mapping):
+            decoded = {str(key): decoded[key] for key in decoded}
+        return decoded, None
 
     def unknown_query_problem(self, query: Iterable[str]) -> Problem | None:
         """A problem naming the first query parameter the operation does not declare."""
@@ -682,11 +713,56 @@ def _body_problems(error: Exception) -> Iterator[Problem]:
 def _leaf_errors(errors: Iterable[SchemaError]) -> Iterator[SchemaError]:
     """Replace combinator errors (oneOf/anyOf) by their most specific sub-error."""
     for error in errors:
-        if error.context:
-            best = max(error.context, key=lambda e: len(e.absolute_path))
-            yield best
-        else:
-            yield error
+        yield _leaf(error)
+
+
+def _leaf(error: SchemaError) -> SchemaError:
+    """The sub-error that explains a failed ``oneOf``/``anyOf`` best.
+
+    A branch whose tag (a property with one allowed value: ``type: PERCENT`` against
+    ``enum: [AMOUNT]``) does not match the value is not the one the client meant: the
+    deepest error of the other branches is reported. When every branch is ruled out that way on the
+    same property, the error names that property and every value the branches allow.
+    (A ``oneOf`` with a ``discriminator`` never gets here: openapi-schema-validator
+    validates the value against the branch the discriminator names, reporting that
+    branch's own errors.)
+    """
+    if not error.context:
+        return error
+    depth = len(error.absolute_path)
+    branches: dict[Any, list[SchemaError]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+
+    def ruled_out(sub: SchemaError) -> bool:
+        """A property with one allowed value (a branch's tag) holds another one."""
+        if len(sub.absolute_path) != depth + 1:
+            return False
+        if sub.validator == "const":
+            return True
+        values = sub.validator_value if sub.validator == "enum" else ()
+        return isinstance(values, list) and len([v for v in values if v is not None]) == 1
+
+    plausible = [subs for subs in branches.values() if not any(map(ruled_out, subs))]
+    if plausible:
+        return _leaf(max((e for subs in plausible for e in subs), key=lambda e: len(e.absolute_path)))
+    mismatches = [e for e in error.context if ruled_out(e)]
+    names = {e.absolute_path[-1] for e in mismatches}
+    if len(names) == 1:
+        allowed: list[Any] = []
+        for mismatch in mismatches:
+            values = mismatch.validator_value if mismatch.validator == "enum" else [mismatch.validator_value]
+            allowed.extend(v for v in values if v not in allowed)
+        first = mismatches[0]
+        return SchemaError(
+            f"{first.instance!r} is not one of {allowed!r}",
+            validator="enum",
+            validator_value=allowed,
+            instance=first.instance,
+            path=first.absolute_path,
+            schema_path=first.absolute_schema_path,
+        )
+    return max(error.context, key=lambda e: len(e.absolute_path))
 
 
 def _param_name(path: Iterable[Any]) -> str | None:
@@ -705,7 +781,10 @@ def _schema_problem(error: SchemaError) -> Problem:
     if error.validator == "required" and isinstance(instance, dict):
         missing = [name for name in error.validator_value if name not in instance]
         name = _param_name([*location, missing[0]]) if missing else _param_name(location)
-        return Problem(ProblemKind.MISSING_PARAMETER, f"Missing required param: {name}.", name, "body")
+        return Problem(
+            ProblemKind.MISSING_PARAMETER, f"Missing required param: {name}.", name, "body",
+            rule="required",
+        )
     if error.validator == "additionalProperties" and isinstance(instance, dict):
         allowed = set(error.schema.get("properties", {}) if isinstance(error.schema, dict) else ())
         extra = [name for name in instance if name not in allowed]
@@ -714,13 +793,52 @@ def _schema_problem(error: SchemaError) -> Problem:
             extra = [match.group(1) or match.group(2)] if match else ["?"]
         name = _param_name([*location, extra[0]])
         return Problem(
-            ProblemKind.UNKNOWN_PARAMETER, f"Received unknown parameter: {name}.", name, "body"
+            ProblemKind.UNKNOWN_PARAMETER, f"Received unknown parameter: {name}.", name, "body",
+            rule="additionalProperties",
         )
+    discriminated = _discriminator_problem(error, location)
+    if discriminated is not None:
+        return discriminated
     name = _param_name(location)
     message = _schema_error_message(error)
     if name:
         message = f"Invalid value for {name}: {message}"
-    return Problem(ProblemKind.INVALID_PARAMETER, message, name, "body")
+    return Problem(
+        ProblemKind.INVALID_PARAMETER, message, name, "body",
+        rule=str(error.validator), expected=error.validator_value, value=instance,
+    )
+
+
+def _discriminator_problem(error: SchemaError, location: list[Any]) -> Problem | None:
+    """A ``oneOf``/``anyOf`` whose ``discriminator`` property is missing or names no branch."""
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    discriminator = schema.get("discriminator")
+    if error.validator not in ("oneOf", "anyOf") or not isinstance(discriminator, Mapping):
+        return None
+    prop = str(discriminator.get("propertyName"))
+    name = _param_name([*location, prop])
+    instance = error.instance
+    if not isinstance(instance, dict) or instance.get(prop) in (None, ""):
+        return Problem(
+            ProblemKind.MISSING_PARAMETER, f"Missing required param: {name}.", name, "body",
+            rule="required",
+        )
+    mapping = discriminator.get("mapping")
+    allowed = list(mapping) if isinstance(mapping, Mapping) and mapping else [
+        str(branch.get("$ref", "")).rsplit("/", 1)[-1]
+        for branch in schema.get(str(error.validator), [])
+        if isinstance(branch, Mapping)
+    ]
+    value = instance[prop]
+    return Problem(
+        ProblemKind.INVALID_PARAMETER,
+        f"Invalid value for {name}: {value!r} is not one of {allowed!r}.",
+        name,
+        "body",
+        rule="enum",
+        expected=allowed,
+        value=value,
+    )
 
 
 def _schema_error_message(error: SchemaError) -> str:

@@ -107,7 +107,7 @@ CLIENT_HEADERS = frozenset(
 )
 
 #: Generated examples per operation and mode (requests), by spec, and per response schema.
-REQUEST_EXAMPLES = {"vinr": 12, "voucherify": 30, "synthetic": 30}
+REQUEST_EXAMPLES = {"vinr": 12, "voucherify": 12, "synthetic": 30}
 RESPONSE_EXAMPLES = 3
 
 
@@ -557,16 +557,24 @@ MEDIA_TYPE_NOTE = (
 )
 
 
+FORM_PART_NOTE = (
+    "known difference: naive openapi-core's multipart/form-data parser asserts on a part "
+    "without a name (an AssertionError, the engine would answer 500), the fast path reports "
+    "a malformed body"
+)
+
+
 def known_difference(
     fast: Verdict, naive: Verdict, content_type: str, *, request: bool
 ) -> str | None:
     """The reason a disagreement is known and intended, or None (then it is a mismatch).
 
-    The only one: openapi-core's ``MediaTypeFinder`` splits each media type parameter on
+    Two of them. openapi-core's ``MediaTypeFinder`` splits each media type parameter on
     ``=`` and raises a bare ``ValueError`` for ``application/json; charset``, which escapes
     ``validate_request``/``validate_response`` (an error, not a verdict: the engine would
     answer 500). The fast path turns it into ``MediaTypeNotFound``: a request body problem
-    (415), a response that breaks the contract.
+    (415), a response that breaks the contract. And its ``multipart/form-data`` parser
+    asserts that every part has a name: the fast path reports such a body as malformed (400).
     """
     if (
         naive.crash == "ValueError"
@@ -576,6 +584,14 @@ def known_difference(
         and _VALUELESS_MEDIA_PARAMETER.search(content_type)
     ):
         return MEDIA_TYPE_NOTE
+    if (
+        naive.crash == "AssertionError"
+        and fast.crash is None
+        and not fast.accepted
+        and fast.body
+        and content_type.startswith("multipart/form-data")
+    ):
+        return FORM_PART_NOTE
     return None
 
 
@@ -973,7 +989,14 @@ def test_generated_requests_get_the_same_verdict(name: str, mode: GenerationMode
         compare_request(ctx, request, tally)
     finish(tally, started)
     assert tally.compared >= MIN_GENERATED[name], tally.summary()
-    assert set(tally.operations) == set(ctx.operations), "every operation has compared cases"
+    expected = set(ctx.operations)
+    if mode is GenerationMode.NEGATIVE:
+        # an operation that takes nothing (no parameter, no body) has nothing to get wrong
+        expected -= {
+            op for op, validator in ctx.fast.items()
+            if not validator.parameters and not validator.has_body
+        }
+    assert set(tally.operations) == expected, "every operation has compared cases"
     # Credentials are always valid: not a single case may be lost to security.
     assert not [why for why in tally.skipped if "security" in why], tally.summary()
     if mode is GenerationMode.POSITIVE:

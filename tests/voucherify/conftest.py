@@ -7,6 +7,7 @@ beside the repository; tests that need it skip, saying so, when it is absent.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -78,10 +79,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def vf_server() -> Iterator[tuple[str, Any]]:
-    """``(base_url, app)`` of the mock served by uvicorn on a free loopback port."""
-    app = create_app(["voucherify"])
+@contextlib.contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """The base URL of ``app`` served by uvicorn on a free loopback port, while the block runs."""
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
@@ -93,10 +93,18 @@ def vf_server() -> Iterator[tuple[str, Any]]:
             raise RuntimeError("the mock server did not start")
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}", app
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def vf_server() -> Iterator[tuple[str, Any]]:
+    """``(base_url, app)`` of the mock served by uvicorn on a free loopback port."""
+    app = create_app(["voucherify"])
+    with serve(app) as base_url:
+        yield base_url, app
     assert_no_violations(app)
 
 
@@ -136,3 +144,43 @@ def official_document() -> dict[str, Any]:
     if not OFFICIAL_SPEC.is_file():
         pytest.skip(f"the vendor's official OpenAPI document is not at {OFFICIAL_SPEC}")
     return repaired_official_document()
+
+
+def official_request_examples(document: dict[str, Any], path: str, method: str) -> dict[str, Any]:
+    """Example name -> value, of the official document's request body of an operation."""
+    body = document["paths"][path][method].get("requestBody", {})
+    media = body.get("content", {}).get("application/json", {})
+    return {name: example["value"] for name, example in media.get("examples", {}).items()}
+
+
+#: A category the official document's examples name by id (Add Voucher with Specific Code):
+#: served fixtures holding it let those examples run as written.
+EXAMPLE_CATEGORY = {"id": "cat_0bb81a481615a37b5e", "name": "Examples"}
+
+
+@pytest.fixture
+def vf_examples_fixtures(tmp_path: Path) -> Path:
+    """The default fixtures plus a promotion campaign in the category the vendor's examples use."""
+    campaigns = fixture_campaigns()
+    campaigns.append(
+        {
+            "id": "camp_ExampleCategoryHolder0001",
+            "name": "Example category holder",
+            "campaign_type": "PROMOTION",
+            "type": "STATIC",
+            "auto_join": False,
+            "join_once": False,
+            "use_voucher_metadata_schema": False,
+            "active": True,
+            "metadata": {},
+            "created_at": "2022-01-01T00:00:00.000Z",
+            "category": EXAMPLE_CATEGORY["name"],
+            "creation_status": "DONE",
+            "vouchers_generation_status": "DONE",
+            "protected": False,
+            "category_id": EXAMPLE_CATEGORY["id"],
+            "object": "campaign",
+        }
+    )
+    (tmp_path / "campaigns.json").write_text(json.dumps(campaigns), encoding="utf-8")
+    return tmp_path

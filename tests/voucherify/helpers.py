@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from starlette.testclient import TestClient
 
-#: The seven official operations: (method, path) -> operationId.
+#: The official operations the mock serves: (method, path) -> operationId.
 OPERATIONS = {
     ("get", "/v1/campaigns"): "list-campaigns",
     ("post", "/v1/campaigns"): "create-campaign",
@@ -17,6 +17,27 @@ OPERATIONS = {
     ("delete", "/v1/campaigns/{campaignId}"): "delete-campaign",
     ("post", "/v1/campaigns/{campaignId}/enable"): "enable-campaign",
     ("post", "/v1/campaigns/{campaignId}/disable"): "disable-campaign",
+    ("post", "/v1/campaigns/{campaignId}/vouchers"): "add-vouchers-to-campaign",
+    ("post", "/v1/campaigns/{campaignId}/vouchers/{code}"): "add-voucher-with-specific-code-to-campaign",
+    ("post", "/v1/campaigns/{campaignId}/import"): "import-vouchers-to-campaign",
+    ("post", "/v1/campaigns/{campaignId}/importCSV"): "import-vouchers-to-campaign-using-csv",
+    ("get", "/v1/campaigns/{campaignId}/summary"): "get-campaign-summary",
+    ("get", "/v1/campaigns/{campaignId}/transactions"): "list-campaign-transactions",
+    ("post", "/v1/campaigns/{campaignId}/transactions/export"): "export-campaign-transactions",
+    ("get", "/v1/vouchers"): "list-vouchers",
+    ("get", "/v1/vouchers/{code}"): "get-voucher",
+    ("get", "/v1/async-actions"): "list-async-actions",
+    ("get", "/v1/async-actions/{asyncActionId}"): "get-async-action",
+}
+
+#: Operations the mock routes but does not serve (501 not_implemented), and why.
+NOT_SERVED = {
+    ("post", "/v1/campaigns/qualification"): "examine-campaigns-qualification",
+    ("post", "/v1/vouchers"): "generate-random-code",
+    ("post", "/v1/vouchers/{code}"): "create-voucher",
+    ("put", "/v1/vouchers/{code}"): "update-voucher",
+    ("delete", "/v1/vouchers/{code}"): "delete-voucher",
+    ("get", "/v1/exports/{exportId}"): "get-export",
 }
 
 ERROR_KEYS = {"code", "key", "message", "details", "request_id"}

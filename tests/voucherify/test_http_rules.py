@@ -89,8 +89,8 @@ def test_configured_keys_are_enforced() -> None:
 
 
 def test_unknown_route_is_404_and_wrong_method_is_405(vf_client: TestClient) -> None:
-    missing = assert_error(vf_client.get("/v1/vouchers"), 404, "not_found")
-    assert "/v1/vouchers" in missing["details"]
+    missing = assert_error(vf_client.get("/v1/validation-rules"), 404, "not_found")
+    assert "/v1/validation-rules" in missing["details"]
     wrong = assert_error(
         vf_client.patch("/v1/campaigns/Static%20Campaign", json={}), 405, "method_not_allowed"
     )

@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,14 +16,27 @@ voucherify = pytest.importorskip(
     "voucherify", reason="the official SDK (pip install voucherify) is not installed"
 )
 
-from voucherify import ApiClient, ApiException, CampaignsApi, Configuration  # noqa: E402
+from voucherify import (  # noqa: E402
+    ApiClient,
+    ApiException,
+    AsyncActionsApi,
+    CampaignsApi,
+    Configuration,
+    VouchersApi,
+)
 from voucherify.models import (  # noqa: E402
     CampaignsCreateRequestBody,
     CampaignsCreateRequestBodyVoucher,
+    CampaignsImportVoucherItem,
+    CampaignsTransactionsExportCreateRequestBody,
     CampaignsUpdateRequestBody,
+    CampaignsVouchersCreateInBulkRequestBody,
+    CampaignsVouchersCreateRequestBody,
     CodeConfig,
     Discount,
     FilterConditionsString,
+    ParameterCampaignsAccessSetttings,
+    ParameterCampaignStatusListCampaigns,
     ParameterCampaignType,
     ParameterExpandListCampaigns,
     ParameterFiltersListCampaigns,
@@ -28,7 +44,14 @@ from voucherify.models import (  # noqa: E402
     ParameterOrderListCampaigns,
 )
 
-from .conftest import fixture_campaigns  # noqa: E402
+from mockserver.applications import ApiOptions, create_app  # noqa: E402
+
+from ..conftest import assert_no_violations  # noqa: E402
+from .conftest import (  # noqa: E402
+    fixture_campaigns,
+    official_request_examples,
+    serve,
+)
 
 NEWEST_FIRST = [c["name"] for c in fixture_campaigns()]
 NAME = "SDK Summer 50% $ale"
@@ -85,6 +108,12 @@ def test_list_with_paging_order_and_filters(campaigns: CampaignsApi) -> None:
     categories = {c.name: [cat.id for cat in c.categories] for c in expanded.campaigns}
     assert categories["Dynamic Discounts"] == ["cat_0b688929a2476386a8"]
     assert categories["Static Campaign"] == []
+
+    done = campaigns.list_campaigns(campaign_status=ParameterCampaignStatusListCampaigns.DONE)
+    assert done.total == 6
+    assert campaigns.list_campaigns(campaign_status=ParameterCampaignStatusListCampaigns.FAILED).total == 0
+    nowhere = ParameterCampaignsAccessSetttings.from_dict({"filter": {"areas_ids": ["ar_1"]}})
+    assert campaigns.list_campaigns(access_settings=nowhere).total == 0
 
 
 def test_create_get_update_disable_delete_then_404(campaigns: CampaignsApi) -> None:
@@ -171,3 +200,144 @@ def test_credentials(vf_server: tuple[str, Any]) -> None:
         # An OAuth access token works too.
         page = anonymous.list_campaigns(limit=1, _headers={"Authorization": "Bearer oauth-token"})
         assert page.total == 6
+
+
+# -- the vendor's own request examples, through ``from_dict`` ------------------------------------
+
+
+@pytest.fixture
+def sdk(vf_examples_fixtures: Path) -> Iterator[ApiClient]:
+    """An SDK client of a live mock whose fixtures also hold the vendor's example category."""
+    app = create_app([ApiOptions("voucherify", fixtures=vf_examples_fixtures)])
+    with serve(app) as base_url:
+        config = Configuration(host=base_url, api_key={"X-App-Id": "a", "X-App-Token": "t"})
+        with ApiClient(config) as client:
+            yield client
+    assert_no_violations(app)
+
+
+def test_every_official_create_example_through_from_dict(
+    sdk: ApiClient, official_document: dict[str, Any]
+) -> None:
+    """``from_dict`` sends every unset property as ``null`` (a discount's ``amount_off``,
+    ``effect``, ...): the mock takes them as the vendor does."""
+    campaigns = CampaignsApi(sdk)
+    examples = official_request_examples(official_document, "/v1/campaigns", "post")
+    assert len(examples) == 5
+    created = {}
+    for name, example in examples.items():
+        body = CampaignsCreateRequestBody.from_dict(example)
+        sent = sdk.sanitize_for_serialization(body)
+        assert None in sent.values(), "the SDK sends unset properties as null"
+        created[name] = campaigns.create_campaign(body)
+    assert {c.campaign_type for c in created.values()} == {
+        "DISCOUNT_COUPONS", "GIFT_VOUCHERS", "LOYALTY_PROGRAM", "PROMOTION", "REFERRAL_PROGRAM"
+    }
+    for name, campaign in created.items():
+        fetched = campaigns.get_campaign(campaign.id)
+        assert fetched.vouchers_count == examples[name].get("vouchers_count"), name
+        assert fetched.categories == []
+    discount = campaigns.get_campaign(created["Discount Campaign"].id)
+    assert (discount.voucher.discount.type, discount.voucher.discount.percent_off) == ("PERCENT", 10)
+    assert discount.voucher.discount.effect is None, "the SDK's nulls were not kept"
+    assert discount.voucher.code_config.pattern == "10OFF-#######"
+    assert discount.voucher.redemption.quantity == 10
+    loyalty = campaigns.get_campaign(created["Loyalty Program"].id)
+    assert loyalty.voucher.loyalty_card.points == 1000 and loyalty.join_once is True
+    promotion = campaigns.get_campaign(created["Promotion"].id)
+    assert [tier.name for tier in promotion.promotion.tiers] == ["Percent Discount", "Order more than $100"]
+
+    update = official_request_examples(official_document, "/v1/campaigns/{campaignId}", "put")
+    for example in update.values():
+        updated = campaigns.update_campaign(
+            created["Gift Card Campaign"].id, CampaignsUpdateRequestBody.from_dict(example)
+        )
+        assert updated.description == example["description"]
+
+
+def test_vouchers_of_a_campaign_through_the_sdk(
+    sdk: ApiClient, official_document: dict[str, Any]
+) -> None:
+    campaigns, vouchers, actions = CampaignsApi(sdk), VouchersApi(sdk), AsyncActionsApi(sdk)
+    examples = official_request_examples(official_document, "/v1/campaigns", "post")
+    campaign = campaigns.create_campaign(
+        CampaignsCreateRequestBody.from_dict({**examples["Gift Card Campaign"], "name": "SDK gifts"})
+    )
+    # one voucher with a given code, then three generated ones (an async action)
+    one = campaigns.add_vouchers_to_campaign(
+        campaign.id,
+        vouchers_count=1,
+        campaigns_vouchers_create_in_bulk_request_body=CampaignsVouchersCreateInBulkRequestBody.from_dict(
+            {"code": "SDK-GIFT-1", "metadata": {"channel": "sdk"}}
+        ),
+    )
+    assert (one.code, one.gift.amount, one.gift.balance) == ("SDK-GIFT-1", 1000, 1000)
+    three = campaigns.add_vouchers_to_campaign("SDK gifts", vouchers_count=3)
+    generated = actions.get_async_action(three.async_action_id)
+    assert (generated.type, generated.status, generated.result) == (
+        "CAMPAIGN.VOUCHERS_GENERATE", "DONE", {"message": "Generated 3 vouchers.", "done_count": 3}
+    )
+    # the vendor's example of a voucher with a specific code (its category is in the fixtures)
+    example = official_request_examples(
+        official_document, "/v1/campaigns/{campaignId}/vouchers/{code}", "post"
+    )["Example"]
+    specific = campaigns.add_voucher_with_specific_code_to_campaign(
+        campaign.id, "SDK-GIFT-2", CampaignsVouchersCreateRequestBody.from_dict(example)
+    )
+    # (the SDK's model has no `category_id`: from_dict drops the example's)
+    assert specific.additional_info == "Voucher added using API" and specific.active is True
+    assert specific.start_date.isoformat().startswith("2022-09-24T00:00:00")
+    # the vendor's import example for gift cards, then a CSV file
+    items = official_request_examples(official_document, "/v1/campaigns/{campaignId}/import", "post")
+    imported = campaigns.import_vouchers_to_campaign(
+        campaign.id, [CampaignsImportVoucherItem.from_dict(item) for item in items["Gift Cards"]]
+    )
+    result = actions.get_async_action(imported.async_action_id).result
+    assert (result["done_count"], result["failed_count"]) == (3, 0)
+    csv = campaigns.import_vouchers_to_campaign_using_csv(
+        campaign.id, file=b"Code,Gift Amount,Redeemed Amount,Note\nSDK-CSV-1,700,200,thanks\n"
+    )
+    assert actions.get_async_action(csv.async_action_id).type == "CAMPAIGN.VOUCHERS_IMPORT_CSV"
+    read = vouchers.get_voucher("SDK-CSV-1")
+    assert (read.gift.amount, read.gift.balance, read.metadata) == (700, 500, {"Note": "thanks"})
+    assert vouchers.get_voucher("CODE14").gift.amount == 2000
+    listed = vouchers.list_vouchers(campaign_id=campaign.id, limit=100)
+    assert listed.total == 2 + 1 + 3 + 1 + 3 + 1 == campaigns.get_campaign(campaign.id).vouchers_count
+    assert {v.code for v in vouchers.list_vouchers(campaign="SDK gifts", limit=100).vouchers} == {
+        v.code for v in listed.vouchers
+    }
+    assert actions.list_async_actions(limit=2).has_more is True
+
+
+def test_summary_transactions_export_and_delete_through_the_sdk(
+    sdk: ApiClient, official_document: dict[str, Any]
+) -> None:
+    campaigns, actions = CampaignsApi(sdk), AsyncActionsApi(sdk)
+    examples = official_request_examples(official_document, "/v1/campaigns", "post")
+    loyalty = campaigns.create_campaign(CampaignsCreateRequestBody.from_dict(examples["Loyalty Program"]))
+    summary = campaigns.get_campaign_summary(loyalty.id)
+    assert (summary.object, summary.vouchers_created, summary.created_vouchers_points) == (
+        "campaign_summary", 2, 2000
+    )
+    assert summary.campaign.categories == [] and summary.redemptions == 0
+    assert campaigns.get_campaign_summary(loyalty.id, end_date=date(2000, 1, 1)).vouchers_created == 0
+    assert campaigns.list_campaign_transactions(loyalty.id, limit=5).data == []
+    # The SDK's own model refuses the export the vendor answers (its document limits the
+    # campaign id in `filters.campaign_id.conditions.$in` to one character): read it raw.
+    example = official_request_examples(
+        official_document, "/v1/campaigns/{campaignId}/transactions/export", "post"
+    )["Example"]
+    raw = campaigns.export_campaign_transactions_without_preload_content(
+        loyalty.id, CampaignsTransactionsExportCreateRequestBody.from_dict(example)
+    )
+    export = json.loads(raw.data)
+    assert (raw.status, export["status"], export["exported_object"]) == (200, "SCHEDULED", "voucher_transactions")
+    assert export["parameters"]["filters"]["campaign_id"] == {"conditions": {"$in": [loyalty.id]}}
+    assert export["parameters"]["fields"] == ["id", "type", "source_id", "created_at"]
+    binned = campaigns.delete_campaign(loyalty.id)
+    assert actions.get_async_action(binned.async_action_id).result == {
+        "message": "Deleted 2 vouchers.", "done_count": 2
+    }
+    with pytest.raises(ApiException) as gone:
+        campaigns.get_campaign_summary(loyalty.id)
+    assert gone.value.status == 404

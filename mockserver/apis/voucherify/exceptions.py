@@ -8,7 +8,7 @@ in the vendor's format (404s also name the resource with ``resource_id`` and
 
 from __future__ import annotations
 
-import re
+import json
 import secrets
 from typing import Any
 
@@ -135,51 +135,33 @@ def error_for(problem: Problem) -> VoucherifyError:
     return VoucherifyError(_clarify(problem), status=status, key=key, summary=summary)
 
 
-# -- clearer wording for the create body's oneOf --------------------------------------------
+# -- the vendor's wording -----------------------------------------------------------------
 #
-# The create body is a oneOf of one schema per campaign type. When it matches none, the
-# engine reports the deepest error among all branches, which is often another type's
-# `campaign_type` enum ("'GIFT_VOUCHERS' is not one of ['DISCOUNT_COUPONS']"). That
-# message is replaced by what the body's own type needs.
+# The vendor words a property that breaks its schema as
+# ``<property>: must be equal to one of A,B (actual value is 'X')`` (the official document's
+# own import failures read ``unit: must be a number, property is required (actual value is
+# 'EUR')``). Body problems the engine found are worded that way from the rule they broke;
+# any other problem keeps the engine's words.
 
-CAMPAIGN_TYPES = (
-    "LOYALTY_PROGRAM",
-    "GIFT_VOUCHERS",
-    "DISCOUNT_COUPONS",
-    "PROMOTION",
-    "REFERRAL_PROGRAM",
-)
-_NEEDS = {
-    "DISCOUNT_COUPONS": "`voucher` with a `discount`",
-    "REFERRAL_PROGRAM": "`voucher` with a `discount`",
-    "GIFT_VOUCHERS": "`voucher` with a `gift`",
-    "LOYALTY_PROGRAM": "`voucher` with a `loyalty_card` (and takes no `validation_rules`)",
-    "PROMOTION": "no `voucher` (its discounts are in `promotion.tiers`)",
-}
-_BRANCH_ENUM = re.compile(
-    r"^Invalid value for campaign_type: '([^']*)' is not one of \['[A-Z_]+'\]\.$"
-)
-_DISCOUNT_ONE_OF = re.compile(
-    r"^Invalid value for ((?:[\w\[\]]+\.)*discount): .* is not valid under any of the given schemas\.$",
-    re.DOTALL,
-)
+_ARTICLES = {"integer": "an integer", "object": "an object", "array": "an array"}
+
+
+def _actual(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value) if "'" not in value else json.dumps(value)
+    return json.dumps(value, default=str)[:200]
 
 
 def _clarify(problem: Problem) -> str:
-    message = problem.message
-    if problem.param == "campaign_type" and (match := _BRANCH_ENUM.match(message)):
-        kind = match.group(1)
-        if kind not in _NEEDS:
-            return f"Invalid value for campaign_type: {kind!r} is not one of {', '.join(CAMPAIGN_TYPES)}."
-        return (
-            f"Invalid payload for a {kind} campaign: it needs `name` and {_NEEDS[kind]}, and takes "
-            f"only the properties documented for {kind} campaigns (check for a missing `voucher`, "
-            "a property of another campaign type or a misspelt property)."
-        )
-    if match := _DISCOUNT_ONE_OF.match(message):
-        return (
-            f"Invalid value for {match.group(1)}: a discount needs a `type` (AMOUNT, PERCENT, FIXED "
-            "or UNIT, which also needs `effect`) and takes only that type's properties, each of "
-            "the documented type."
-        )
-    return message
+    if problem.location != "body" or not problem.param:
+        return problem.message
+    name = problem.param
+    if problem.rule == "required":
+        return f"{name}: property is required"
+    if problem.rule == "enum" and isinstance(problem.expected, (list, tuple)):
+        allowed = ",".join(str(v) for v in problem.expected if v is not None)
+        return f"{name}: must be equal to one of {allowed} (actual value is {_actual(problem.value)})"
+    if problem.rule == "type" and isinstance(problem.expected, str):
+        kind = _ARTICLES.get(problem.expected, f"a {problem.expected}")
+        return f"{name}: must be {kind} (actual value is {_actual(problem.value)})"
+    return problem.message

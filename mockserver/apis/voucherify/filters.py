@@ -47,7 +47,9 @@ class Subject:
     start_date: int | None
     expiration_date: int | None
     validity_day_of_week: tuple[int, ...] | None
-    has_validity_timeframe: bool
+    #: The instant a validity timeframe counts from (its campaign's ``start_date``), when the
+    #: campaign has a timeframe.
+    validity_timeframe_start: int | None
 
 
 Predicate = Callable[[Subject, int], bool]
@@ -110,27 +112,34 @@ def _insert(tree: Tree, segments: list[str], value: str, key: str) -> None:
 # -- compiling ---------------------------------------------------------------------------------
 
 
-def compile_filters(tree: Tree) -> Predicate:
-    """One predicate for the whole ``filters`` tree (fields combined by ``junction``)."""
+def compile_filters(tree: Tree, fields: Mapping[str, Field] | None = None) -> Predicate:
+    """One predicate for the whole ``filters`` tree (fields combined by ``junction``).
+
+    ``fields``: the fields a list takes (List Campaigns' by default, with its flag fields).
+    """
     junction = tree.get("junction", "and")
     if not isinstance(junction, str) or junction.lower() not in ("and", "or"):
         raise InvalidQueryParams(
             "Invalid query parameter filters[junction]: must be 'and' or 'or'."
         )
-    checks = [_compile_field(name, spec) for name, spec in tree.items() if name != "junction"]
+    checks = [
+        _compile_field(name, spec, fields) for name, spec in tree.items() if name != "junction"
+    ]
     combine = all if junction.lower() == "and" else any
     if not checks:
         return lambda subject, now: True
     return lambda subject, now: combine(check(subject, now) for check in checks)
 
 
-def _compile_field(name: str, spec: Any) -> Predicate:
+def _compile_field(name: str, spec: Any, fields: Mapping[str, Field] | None) -> Predicate:
     where = f"filters[{name}]"
-    if name in _FLAG_FIELDS:
+    flags = _FLAG_FIELDS if fields is None else frozenset()
+    if name in flags:
         return _compile_flags(name, spec, where)
-    field = _FIELDS.get(name)
+    table = _FIELDS if fields is None else fields
+    field = table.get(name)
     if field is None:
-        known = ", ".join(sorted([*_FIELDS, *_FLAG_FIELDS, "junction"]))
+        known = ", ".join(sorted([*table, *flags, "junction"]))
         raise InvalidQueryParams(
             f"Invalid query parameter {where}: unknown filter (known: {known})."
         )
@@ -165,7 +174,7 @@ def _scalar(value: Any, where: str) -> str:
     return value
 
 
-def _values(value: Any, where: str) -> list[str]:
+def values_of(value: Any, where: str) -> list[str]:
     """An array operator's values: repeated keys, indexed keys, a JSON/Python list or a CSV."""
     if isinstance(value, list):
         return [_scalar(item, where) for item in value]
@@ -223,7 +232,7 @@ def _instant(value: Any, where: str) -> int:
 
 
 @dataclass(frozen=True)
-class _TextField:
+class TextField:
     """A string-valued field and the operators it takes."""
 
     get: Callable[[Subject], str | None]
@@ -242,7 +251,7 @@ class _TextField:
             present = op == "$has_value"
             return lambda s, now: (get(s) is not None) == present
         if op in ("$in", "$not_in"):
-            wanted = set(self._expand(self._check(_values(raw, where), where)))
+            wanted = set(self._expand(self._check(values_of(raw, where), where)))
             inside = op == "$in"
             return lambda s, now: (get(s) in wanted) == inside
         value = _scalar(raw, where)
@@ -327,14 +336,14 @@ class _DaysField:
             raise InvalidQueryParams(
                 f"Invalid query parameter {where}: unsupported operator (use $is)."
             )
-        days = set(_allowed(_values(raw, where), tuple("0123456"), where))
+        days = set(_allowed(values_of(raw, where), tuple("0123456"), where))
         wanted = {int(day) for day in days}
         return lambda s, now: (
             not s.validity_day_of_week or bool(wanted & set(s.validity_day_of_week))
         )
 
 
-_STRING_OPS = (
+STRING_OPERATORS = (
     "$in",
     "$not_in",
     "$is",
@@ -346,19 +355,21 @@ _STRING_OPS = (
     "$contains",
     "$not_contain",
 )
-_ENUM_OPS = _STRING_OPS[:8]
+ENUM_OPERATORS = STRING_OPERATORS[:8]
 
-_FIELDS: dict[str, _TextField | _DateField | _DaysField] = {
-    "campaigns": _TextField(lambda s: s.name, _STRING_OPS),
-    "campaigns_id": _TextField(lambda s: s.id, _STRING_OPS),
-    "categories": _TextField(lambda s: s.category_name, _STRING_OPS),
-    "category_ids": _TextField(lambda s: s.category_id, _STRING_OPS),
-    "campaign_status": _TextField(lambda s: s.creation_status, _ENUM_OPS, STATUSES),
-    "voucher_type": _TextField(lambda s: s.voucher_type, _ENUM_OPS, VOUCHER_TYPES),
-    "is_referral_code": _TextField(
+Field = TextField | _DateField | _DaysField
+
+_FIELDS: dict[str, Field] = {
+    "campaigns": TextField(lambda s: s.name, STRING_OPERATORS),
+    "campaigns_id": TextField(lambda s: s.id, STRING_OPERATORS),
+    "categories": TextField(lambda s: s.category_name, STRING_OPERATORS),
+    "category_ids": TextField(lambda s: s.category_id, STRING_OPERATORS),
+    "campaign_status": TextField(lambda s: s.creation_status, ENUM_OPERATORS, STATUSES),
+    "voucher_type": TextField(lambda s: s.voucher_type, ENUM_OPERATORS, VOUCHER_TYPES),
+    "is_referral_code": TextField(
         lambda s: "TRUE" if s.is_referral_code else "FALSE", ("$is", "$is_not"), ("TRUE", "FALSE")
     ),
-    "type": _TextField(
+    "type": TextField(
         lambda s: s.type,
         ("$in", "$not_in"),
         CAMPAIGN_KINDS,
@@ -368,9 +379,7 @@ _FIELDS: dict[str, _TextField | _DateField | _DaysField] = {
     "updated_at": _DateField(lambda s: s.updated_at),
     "start_date": _DateField(lambda s: s.start_date),
     "expiration_date": _DateField(lambda s: s.expiration_date),
-    "validity_timeframe": _DateField(
-        lambda s: 0 if s.has_validity_timeframe else None, ("$has_value", "$is_unknown")
-    ),
+    "validity_timeframe": _DateField(lambda s: s.validity_timeframe_start),
     "validity_day_of_week": _DaysField(),
 }
 

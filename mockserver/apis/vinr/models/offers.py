@@ -130,17 +130,12 @@ class OfferRules(CampaignRules, BackendBase):
                 raise InvalidRequest("value must be null for a bogo offer.", param="value")
             if currency is not None:
                 raise InvalidRequest("currency must be null for a bogo offer.", param="currency")
-        else:
-            if value is None:
-                raise InvalidRequest(
-                    f"value is required for a {type_} offer.", param="value", code="parameter_missing"
-                )
-            if currency is None:
-                raise InvalidRequest(
-                    f"currency is required for a {type_} offer.",
-                    param="currency",
-                    code="parameter_missing",
-                )
+        elif value is None:
+            raise InvalidRequest(
+                f"value is required for a {type_} offer.", param="value", code="parameter_missing"
+            )
+        # no currency: the offer applies to orders in any currency (seed 003 defines an offer
+        # by its type, value and criteria alone)
         campaign = params.get("campaign")
         if campaign is not None:
             self._campaign_param(campaign, "offer")
