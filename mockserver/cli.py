@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import warnings
 from pathlib import Path
 
 import click
@@ -16,10 +15,6 @@ from mockserver.plugins import available_apis
 from mockserver.runtime import DEFAULT_MAX_BODY
 
 _LIMITS = ServerLimits()
-
-# connexion imports starlette's test client at import time, which warns on starlette >= 1.x;
-# it is not ours to fix and only confuses people starting the server.
-warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,7 +42,13 @@ def main() -> None:
     help="API to serve; repeat to serve several, each under /<name>.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port, printed at start-up).",
+)
 @click.option(
     "--fixtures",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -181,11 +182,17 @@ def serve(
     log_level: str,
 ) -> None:
     """Start the mock server (Swagger UI at /ui, admin API at /__admin)."""
-    import uvicorn
-
     from mockserver import collector
     from mockserver.admin import AdminOptions, is_loopback
     from mockserver.applications import ApiOptions, create_app
+    from mockserver.serving import (
+        BindError,
+        bind,
+        bound_port,
+        http_url,
+        serve_forever,
+        server_config,
+    )
 
     if not admin_token and not is_loopback(host):
         click.echo(
@@ -222,10 +229,15 @@ def serve(
         app = create_app(
             options, api_keys=api_keys, max_body=max_body, validate=not no_validate, admin=admin
         )
+        # bound before anything is printed: a port already taken is the only thing reported
+        sock = bind(host, port)
+    except BindError as exc:
+        click.echo(f"mockserver: {exc}", err=True)
+        sys.exit(2)
     except ConfigurationError as exc:
         click.echo(f"mockserver: cannot start: {exc}", err=True)
         sys.exit(2)
-    base = f"http://{host}:{port}"
+    base = http_url(host, bound_port(sock))
     for runtime in app.mock.runtimes:
         prefix = runtime.base_path
         click.echo(f"{runtime.api.name}: {base}{prefix or '/'}  (Swagger UI: {base}{prefix}/ui/)")
@@ -233,14 +245,7 @@ def serve(
     if no_validate:
         click.echo("schema validation of requests and responses is OFF (--no-validate)")
     collector.install()
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level=log_level,
-        access_log=False,
-        **limits.uvicorn_options(),
-    )
+    serve_forever(server_config(app, limits=limits, log_level=log_level), sock)
 
 
 def configure_logging(level: str) -> None:
