@@ -33,7 +33,7 @@ serve: $(STAMP)
 	$(BIN)/mockserver serve --api $(API) --host $(HOST) --port $(PORT) $(ARGS)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
 
 contract: $(STAMP)
 	$(BIN)/python -m pytest contract_tests --contract-deep -p no:cacheprovider

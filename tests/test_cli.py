@@ -71,13 +71,16 @@ def test_serve_answers_on_loopback() -> None:
 
 
 def test_the_command_prints_no_warning_of_its_dependencies() -> None:
-    for args in (["--help"], ["serve", "--help"], ["contract", "--help"]):
-        result = subprocess.run(
-            [sys.executable, "-m", "mockserver", *args], capture_output=True, text=True, timeout=60
-        )
-        assert result.returncode == 0
-        assert result.stderr == "", f"mockserver {' '.join(args)}: {result.stderr}"
-        assert result.stdout.startswith("Usage: ")
+    # every command imports the engine (Connexion, Starlette, jsonschema) first
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert result.stderr == ""
+    assert result.stdout.startswith("Usage: ")
 
 
 def test_a_taken_port_is_one_line_before_any_banner() -> None:

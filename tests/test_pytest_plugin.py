@@ -7,6 +7,7 @@ the plugin only through its ``pytest11`` entry point (no import, no conftest).
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -129,15 +130,25 @@ CLIENT_SUITE = textwrap.dedent(
 )
 
 
+def readme_client_test() -> str:
+    """The complete client test the README shows (the ``python`` block of ``test_checkout.py``)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    start = readme.index("```python\n# test_checkout.py")
+    return readme[start + len("```python\n") : readme.index("```", start + 3)]
+
+
 def test_a_client_suite_gets_fresh_mocks_and_fails_on_violations(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_client=CLIENT_SUITE)
+    # with the README's client test: it passes as shown
+    pytester.makepyfile(test_client=CLIENT_SUITE, test_checkout=readme_client_test())
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error", "-v")
-    result.assert_outcomes(passed=4, failed=1)
+    result.assert_outcomes(passed=8, failed=1)
     result.stdout.fnmatch_lines(
         [
+            "*test_checkout.py::test_welcome10_takes_ten_percent_off PASSED*",
             "*test_3_violation_fails_the_test FAILED*",
             "the vinr mock at http://127.0.0.1:* recorded 1 contract violation(s) during this "
             "test (responses that broke its own spec; the client got a 500 instead)*",
             "  retrieveCampaign (its 200 response): status: 'on fire' is not one of *",
-        ]
+        ],
+        consecutive=False,
     )
