@@ -32,8 +32,10 @@ install: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/mockserver serve --api $(API) --host $(HOST) --port $(PORT) $(ARGS)
 
+# --dist loadfile: each test file runs whole on one worker, so what its tests share (one
+# contract run per API, a served mock) is built once, not once per worker
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 contract: $(STAMP)
 	$(BIN)/python -m pytest contract_tests --contract-deep -p no:cacheprovider

@@ -42,12 +42,10 @@ class Api:
 APIS = [Api("vinr", "VINR", DEEP_MIN_CASES), Api("voucherify", "Voucherify", DEEP_MIN_CASES // 10)]
 
 
-def api_params(*, one_run: bool = False) -> Iterator[object]:
+def api_params() -> Iterator[object]:
     for api in APIS:
         missing = spec_of(api.name) is None
-        marks = [pytest.mark.skip(reason=f"the {api.title} plug-in is not there yet")] if missing else []
-        if one_run:
-            marks.append(_one_run(api))
+        marks = pytest.mark.skip(reason=f"the {api.title} plug-in is not there yet") if missing else ()
         yield pytest.param(api, id=api.name, marks=marks)
 
 
@@ -56,21 +54,12 @@ def operation_params() -> Iterator[object]:
         if spec_of(api.name) is None:
             continue
         for operation_id in operation_ids(api.name):
-            yield pytest.param(
-                api, operation_id, id=f"{api.name}-{operation_id}", marks=_one_run(api)
-            )
+            yield pytest.param(api, operation_id, id=f"{api.name}-{operation_id}")
 
 
-def _one_run(api: Api) -> pytest.MarkDecorator:
-    """The tests sharing an API's stateless run go to one pytest-xdist worker (``--dist
-    loadgroup``, as ``make test`` runs), so that the run happens once, not once per worker."""
-    return pytest.mark.xdist_group(f"contract-stateless-{api.name}")
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stateless(run_contract_for: Callable[..., ContractReport]) -> Callable[[Api], ContractReport]:
-    """One stateless run per API, shared by that API's tests (kept for the session: under
-    pytest-xdist a worker may run other modules' tests between two of them)."""
+    """One stateless run per API, shared by that API's tests."""
     reports: dict[str, ContractReport] = {}
 
     def report(api: Api) -> ContractReport:
@@ -88,7 +77,7 @@ def test_operation_conforms(
     check_operation(stateless(api), operation_id)
 
 
-@pytest.mark.parametrize("api", list(api_params(one_run=True)))
+@pytest.mark.parametrize("api", list(api_params()))
 def test_stateless_run_is_clean(stateless: Callable[[Api], ContractReport], api: Api) -> None:
     check_run(stateless(api))
 

@@ -88,6 +88,7 @@ class MockHandle:
         #: The in-process server object (its APIs, stores, clock).
         self.mock = mock
         self._server = server
+        self._before: list[Violation] = []
         self._baseline: set[int] = set()
 
     @property
@@ -114,7 +115,9 @@ class MockHandle:
         def reset() -> None:
             self.mock.reset()
             self.mock.clock.reset()
-            self._baseline = {id(v) for v in self.mock.violations()}
+            # held, not just their ids: an id is unique only while its object lives
+            self._before = self.mock.violations()
+            self._baseline = {id(v) for v in self._before}
 
         self._server.call(reset)
 
