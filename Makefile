@@ -13,7 +13,8 @@ STAMP  := $(VENV)/.installed
 # pip, quietly: no progress bars, no version nag
 PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
 
-.PHONY: serve test contract wheel wheel-smoke bench lint install clean
+.PHONY: serve test contract wheel wheel-smoke bench docs bench-docs bench-proxy bench-diff lint \
+        install clean
 
 $(BIN)/python:
 	@echo "make: creating the virtual environment $(VENV) with $$($(PYTHON) --version)"
@@ -55,6 +56,19 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The API references (HTML + Markdown twins), every example executed against the mock.
+docs: $(STAMP)
+	$(BIN)/mockserver docs --api vinr --api voucherify --out build/docs
+
+# Render the official Voucherify document with ours and with Redocly (npx), side by side.
+bench-docs: $(STAMP)
+	$(BIN)/python bench/docs.py $(BENCH_ARGS)
+bench-proxy: $(STAMP)
+	$(BIN)/python bench/proxy.py $(BENCH_ARGS)
+
+bench-diff: $(STAMP)
+	$(BIN)/python bench/diff.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info dist build

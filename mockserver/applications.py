@@ -11,6 +11,7 @@ more runtime of the same pipeline, behind its own guard.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from starlette.exceptions import HTTPException
 from mockserver import admin as admin_api
 from mockserver.clock import Clock
 from mockserver.dispatch import dumps
+from mockserver.docs.serve import DocsMiddleware
 from mockserver.exceptions import ConfigurationError, Problem, ProblemKind
 from mockserver.middleware import ErrorGuard, MockMiddleware
 from mockserver.plugins import MockAPI, api_class
@@ -109,6 +111,7 @@ def create_app(
             error_guard,
             ExceptionMiddleware,
             admin_guard,
+            functools.partial(DocsMiddleware, server=server),
             mock,
             SwaggerUIMiddleware,
             RoutingMiddleware,

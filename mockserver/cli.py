@@ -12,7 +12,6 @@ from mockserver import __version__
 from mockserver.exceptions import ConfigurationError
 from mockserver.limits import ServerLimits
 from mockserver.plugins import available_apis
-from mockserver.runtime import DEFAULT_MAX_BODY
 
 _LIMITS = ServerLimits()
 
@@ -29,6 +28,13 @@ def main() -> None:
       mockserver serve --api vinr --api voucherify   # both, under /vinr and /voucherify
       mockserver contract --api vinr --base-url http://127.0.0.1:8000
     """
+
+
+def _default_max_body() -> int:
+    """Read lazily: importing the runtime (openapi-core, Connexion) would slow every command."""
+    from mockserver.runtime import DEFAULT_MAX_BODY
+
+    return DEFAULT_MAX_BODY
 
 
 @main.command()
@@ -69,8 +75,8 @@ def main() -> None:
 )
 @click.option(
     "--max-body",
-    default=DEFAULT_MAX_BODY,
-    show_default=True,
+    default=_default_max_body,
+    show_default="1048576",
     type=click.IntRange(min=1),
     help="Largest request body accepted, in bytes (larger ones get 413).",
 )
@@ -227,7 +233,11 @@ def serve(
         )
     try:
         app = create_app(
-            options, api_keys=api_keys, max_body=max_body, validate=not no_validate, admin=admin
+            options,
+            api_keys=api_keys,
+            max_body=max_body,
+            validate=not no_validate,
+            admin=admin,
         )
         # bound before anything is printed: a port already taken is the only thing reported
         sock = bind(host, port)
@@ -259,3 +269,12 @@ def configure_logging(level: str) -> None:
 from mockserver.contract_cli import contract_command  # noqa: E402 (after the group exists)
 
 main.add_command(contract_command, name="contract")
+from mockserver.docs.cli import docs_command  # noqa: E402
+
+main.add_command(docs_command, name="docs")
+from mockserver.proxy.cli import proxy_command  # noqa: E402
+
+main.add_command(proxy_command, name="proxy")
+from mockserver.diff.cli import diff_command  # noqa: E402
+
+main.add_command(diff_command, name="diff")

@@ -724,8 +724,9 @@ def _describe_response_error(error: Exception) -> str:
     cause = error.__cause__
     if isinstance(cause, InvalidSchemaValue) and cause.schema_errors:
         parts = []
+        whole = f"header {error.name}" if isinstance(error, HeaderValidationError) else "<body>"
         for schema_error in list(_leaf_errors(cause.schema_errors))[:5]:
-            where = _param_name(schema_error.absolute_path) or "<body>"
+            where = _param_name(schema_error.absolute_path) or whole
             parts.append(f"{where}: {schema_error.message[:200]}")
         return "; ".join(parts)
     if cause is not None:

@@ -332,3 +332,68 @@ def test_generated_query_strings(
 ) -> None:
     raw = "&".join(f"{quote(k, safe='[]$')}={quote(v, safe='')}" for k, v in query)
     _check_answer(target, client, client.get(f"{target.collection}?{raw}"))
+
+
+# -- the admin API --------------------------------------------------------------------------
+
+ADMIN_TOKEN = {"Authorization": "Bearer admin"}
+
+
+def admin_error(body: Any) -> str:
+    """The error code of an admin error body (asserting its one documented shape)."""
+    assert isinstance(body, dict) and set(body) == {"error"}, body
+    assert {"code", "message"} <= set(body["error"]) <= {"code", "message", "param"}, body
+    return str(body["error"]["code"])
+
+
+@pytest.fixture
+def admin() -> Iterator[TestClient]:
+    app = create_app(["vinr", "voucherify"])
+    with TestClient(
+        app, base_url="http://localhost", headers=ADMIN_TOKEN, raise_server_exceptions=False
+    ) as test_client:
+        yield test_client
+
+
+def _admin_still_serves(admin: TestClient) -> None:
+    assert admin.get("/__admin/clock").status_code == 200
+    listed = admin.get("/vinr/v1/campaigns", headers=VINR_AUTH)
+    assert listed.status_code == 200, listed.text
+    listed = admin.get("/voucherify/v1/campaigns", headers=VOUCHERIFY_AUTH)
+    assert listed.status_code == 200, listed.text
+
+
+def _check_admin_answer(response: Any) -> None:
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        admin_error(response.json())
+
+
+@FUZZ
+@given(body=st.binary(max_size=120) | json_values.map(lambda v: json.dumps(v).encode()))
+def test_generated_admin_clock_bodies(admin: TestClient, body: bytes) -> None:
+    _check_admin_answer(admin.post("/__admin/clock", content=body, headers=JSON))
+    _admin_still_serves(admin)
+    admin.post("/__admin/clock", json={"reset": True})
+
+
+@FUZZ
+@given(command=st.dictionaries(st.sampled_from(["advance", "set", "freeze", "reset", "x"]), json_values, max_size=3))
+def test_generated_admin_clock_commands(admin: TestClient, command: dict[str, Any]) -> None:
+    _check_admin_answer(admin.post("/__admin/clock", json=command))
+    _admin_still_serves(admin)
+    admin.post("/__admin/clock", json={"reset": True})
+
+
+@FUZZ
+@given(
+    headers=st.dictionaries(header_names, header_values, max_size=5),
+    segments=st.lists(st.text(max_size=12), max_size=3),
+)
+def test_generated_admin_headers_and_paths(
+    admin: TestClient, headers: dict[str, str], segments: list[str]
+) -> None:
+    path = "/__admin/" + "/".join(quote(s, safe="") for s in segments)
+    _check_admin_answer(admin.get(path, headers=headers))
+    _check_admin_answer(admin.post(path, headers=headers))
+    _admin_still_serves(admin)

@@ -362,6 +362,14 @@ def test_schema_keywords(pets: Document) -> None:
     assert tags.limits() == {"maxItems": 5, "uniqueItems": True}
 
 
+def test_request_and_response_polarity(pets: Document) -> None:
+    pet = pets.schema("Pet")
+    assert "id" not in pet.properties_for("request") and "id" in pet.properties_for("response")
+    assert pet.required_for("request") == {"name"} and pet.required_for("response") == {"id", "name"}
+    new = pets.schema("NewPet")
+    assert "password" in new.properties_for("request") and "password" not in new.properties_for("response")
+
+
 def test_recursive_schemas_are_shared_objects(pets: Document) -> None:
     pet = pets.schema("Pet")
     assert pet.properties["parent"] is pet  # one object, not an infinite tree

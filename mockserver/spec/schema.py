@@ -400,6 +400,25 @@ class Schema:
         merge(self)
         return properties, frozenset(required)
 
+    def properties_for(self, direction: str) -> dict[str, Schema]:
+        """The properties a message in ``direction`` carries (``allOf`` merged).
+
+        ``"request"`` leaves out ``readOnly`` properties, ``"response"`` leaves out
+        ``writeOnly`` ones, as OpenAPI defines them; anything else keeps every property.
+        """
+        properties, _ = self.object_properties()
+        if direction == "request":
+            return {k: v for k, v in properties.items() if not v.read_only}
+        if direction == "response":
+            return {k: v for k, v in properties.items() if not v.write_only}
+        return properties
+
+    def required_for(self, direction: str) -> frozenset[str]:
+        """Required names in ``direction``: a required ``readOnly`` property is not required
+        in a request (nor a ``writeOnly`` one in a response)."""
+        _, required = self.object_properties()
+        return frozenset(required & set(self.properties_for(direction)))
+
     def __repr__(self) -> str:
         label = self.ref_name or "/".join(self.types) or "any"
         return f"Schema({label})"

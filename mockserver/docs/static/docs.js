@@ -1,0 +1,198 @@
+/* mockserver docs: search, the samples' language switcher, the menu and the try-it console.
+   No dependencies, no network requests except the ones "Try it" sends. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var KEY = "mockserver-docs-lang";
+  var LANGS = ["curl", "python", "javascript"];
+
+  /* -- language switcher, remembered across pages and visits ------------------------------ */
+  function setLang(lang, remember) {
+    if (LANGS.indexOf(lang) < 0) return;
+    body.setAttribute("data-lang", lang);
+    if (remember) {
+      try { localStorage.setItem(KEY, lang); } catch (e) { /* storage may be disabled */ }
+    }
+  }
+  try { setLang(localStorage.getItem(KEY) || "curl", false); } catch (e) { /* keep curl */ }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest(".tabs button") : null;
+    if (button) setLang(button.getAttribute("data-lang"), true);
+  });
+
+  /* -- menu on narrow screens -------------------------------------------------------------- */
+  var menu = document.querySelector(".menu");
+  if (menu) {
+    menu.addEventListener("click", function () {
+      var open = body.classList.toggle("open");
+      menu.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    document.getElementById("nav").addEventListener("click", function (event) {
+      if (event.target.closest("a")) body.classList.remove("open");
+    });
+  }
+
+  /* -- search over the index built with the pages ------------------------------------------- */
+  var input = document.getElementById("q");
+  var list = document.getElementById("results");
+  var index = window.DOCS_INDEX || [];
+  var selected = -1;
+  function score(entry, terms) {
+    var title = entry[0].toLowerCase(), text = (entry[0] + " " + entry[2] + " " + (entry[3] || "")).toLowerCase();
+    var total = 0;
+    for (var i = 0; i < terms.length; i++) {
+      var at = text.indexOf(terms[i]);
+      if (at < 0) return 0;
+      total += title.indexOf(terms[i]) === 0 ? 5 : title.indexOf(terms[i]) >= 0 ? 3 : 1;
+    }
+    return total;
+  }
+  function show(query) {
+    var terms = query.toLowerCase().split(/\s+/).filter(Boolean);
+    list.innerHTML = "";
+    selected = -1;
+    if (!terms.length) { list.hidden = true; return; }
+    var hits = [];
+    for (var i = 0; i < index.length; i++) {
+      var s = score(index[i], terms);
+      if (s) hits.push([s, i]);
+    }
+    hits.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
+    hits.slice(0, 20).forEach(function (hit) {
+      var entry = index[hit[1]];
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = entry[1];
+      a.textContent = entry[0];
+      var kind = document.createElement("small");
+      kind.textContent = entry[2];
+      a.appendChild(kind);
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+    if (!hits.length) {
+      var none = document.createElement("li");
+      none.textContent = "No results";
+      none.style.padding = ".3rem .8rem";
+      list.appendChild(none);
+    }
+    list.hidden = false;
+  }
+  function move(step) {
+    var items = list.querySelectorAll("li a");
+    if (!items.length) return;
+    if (selected >= 0) items[selected].parentNode.classList.remove("sel");
+    selected = (selected + step + items.length) % items.length;
+    items[selected].parentNode.classList.add("sel");
+    items[selected].scrollIntoView({ block: "nearest" });
+  }
+  if (input) {
+    input.addEventListener("input", function () { show(input.value); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown") { move(1); event.preventDefault(); }
+      else if (event.key === "ArrowUp") { move(-1); event.preventDefault(); }
+      else if (event.key === "Enter") {
+        var items = list.querySelectorAll("li a");
+        if (items.length) { window.location.href = items[Math.max(selected, 0)].href; list.hidden = true; }
+      } else if (event.key === "Escape") { list.hidden = true; }
+    });
+    document.addEventListener("click", function (event) {
+      if (!event.target.closest(".search")) list.hidden = true;
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "/" && document.activeElement !== input && !/INPUT|TEXTAREA/.test(document.activeElement.tagName)) {
+        input.focus();
+        event.preventDefault();
+      }
+    });
+  }
+
+  /* -- print: open every collapsed section ---------------------------------------------------- */
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+  });
+
+  /* -- deep links into collapsed attributes -------------------------------------------------- */
+  function reveal() {
+    if (!location.hash) return;
+    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") node.open = true;
+    }
+    if (target) target.scrollIntoView();
+  }
+  window.addEventListener("hashchange", reveal);
+  reveal();
+
+  /* -- try it: send the sample request (editable) and show the answer ------------------------ */
+  function field(form, label, name, value, multiline) {
+    var l = document.createElement("label");
+    l.textContent = label;
+    var input = document.createElement(multiline ? "textarea" : "input");
+    input.name = name;
+    input.value = value;
+    input.spellcheck = false;
+    form.appendChild(l);
+    form.appendChild(input);
+    return input;
+  }
+  var calls = null;
+  function tryData() {
+    if (!calls) calls = JSON.parse(document.getElementById("try-data").textContent);
+    return calls;
+  }
+  function base() {
+    var configured = body.getAttribute("data-base") || "";
+    if (/^https?:/.test(configured)) return configured.replace(/\/$/, "");
+    return location.protocol.indexOf("http") === 0 ? location.origin + configured.replace(/\/$/, "") : "http://127.0.0.1:8000";
+  }
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.classList || !details.classList.contains("try") || !details.open) return;
+    var form = details.querySelector("form");
+    if (form.childNodes.length) return;
+    var section = details.closest("section.op");
+    var call = tryData()[section.id];
+    var headers = Object.keys(call.h).map(function (k) { return k + ": " + call.h[k]; }).join("\n");
+    field(form, "Method", "method", call.m, false);
+    field(form, "URL", "url", base() + call.u, false);
+    field(form, "Headers (one per line)", "headers", headers, true);
+    if (call.b !== undefined) field(form, "Body (JSON)", "body", JSON.stringify(call.b, null, 2), true);
+    var send = document.createElement("button");
+    send.type = "submit";
+    send.textContent = "Send";
+    form.appendChild(send);
+    var output = document.createElement("output");
+    form.appendChild(output);
+    form.addEventListener("submit", function (submit) {
+      submit.preventDefault();
+      var get = function (name) { var el = form.elements.namedItem(name); return el ? el.value : null; };
+      var url = get("url");
+      var init = { method: get("method").toUpperCase(), headers: {} };
+      get("headers").split("\n").forEach(function (line) {
+        var at = line.indexOf(":");
+        if (at > 0) init.headers[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+      });
+      if (get("body") !== null && init.method !== "GET" && init.method !== "HEAD") init.body = get("body");
+      output.textContent = "Sending...";
+      fetch(url, init).then(function (response) {
+        return response.text().then(function (text) {
+          var shown = text;
+          try { shown = JSON.stringify(JSON.parse(text), null, 2); } catch (e) { /* not JSON */ }
+          output.innerHTML = "";
+          var status = document.createElement("p");
+          status.className = "try-status";
+          status.textContent = response.status + " " + response.statusText;
+          var pre = document.createElement("pre");
+          pre.textContent = shown;
+          output.appendChild(status);
+          output.appendChild(pre);
+        });
+      }).catch(function (error) {
+        output.textContent = "The request failed (" + error.message + "). Is the mock running at " +
+          url.split("/").slice(0, 3).join("/") + "? Opened from disk, a browser blocks calls to " +
+          "another origin: serve the docs from the mock (/docs) to try them there.";
+      });
+    });
+  }, true);
+})();

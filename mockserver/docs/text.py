@@ -1,0 +1,278 @@
+"""Text for the pages: CommonMark descriptions, highlighted code, JSON, anchors.
+
+Descriptions in the spec are CommonMark (with GitHub-style tables, which API references
+use) rendered by markdown-it-py; code is highlighted by Pygments. The same description
+often appears many times in a large document, so renderings are memoised.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markupsafe import Markup
+from pygments.lexers import get_lexer_by_name
+from pygments.token import Comment, Keyword, Name, Number, String
+from pygments.util import ClassNotFound
+
+__all__ = [
+    "code_html",
+    "description",
+    "inline",
+    "json_text",
+    "markdown",
+    "parts_html",
+    "plain",
+    "replace_literals",
+    "slug",
+    "text_html",
+]
+
+_CLASSES = (
+    (Comment, "c"),
+    (String, "s"),
+    (Number, "m"),
+    (Keyword, "k"),
+    (Name.Builtin, "k"),
+    (Name.Tag, "n"),
+    (Name.Variable, "n"),
+    (Name.Attribute, "n"),
+)
+# One line of prose whose only markup is `code spans`, **strong words** and underscores inside
+# words: its CommonMark rendering is known without parsing (most descriptions of a large
+# document are such lines; tests/docs/test_pieces.py checks the shortcut against markdown-it
+# on every description of the specs at hand).
+_STRONG = r"(?:(?<=^)|(?<= ))\*\*[A-Za-z0-9](?:[A-Za-z0-9 ]*[A-Za-z0-9])?\*\*(?=$|[ .,;:)])"
+_SIMPLE = re.compile(
+    r"(?:[^`*_\[\]<>&#|\\\n!~]|`[^`\n]+`|(?<=[A-Za-z0-9])_(?=[A-Za-z0-9])|" + _STRONG + ")*"
+)
+_PIECES = re.compile(r"(`[^`\n]+`|" + _STRONG + ")")
+
+
+def _simple(text: str) -> str | None:
+    """The inline HTML of a simple line (see ``_SIMPLE``), or ``None`` when it is not one."""
+    text = text.rstrip(" ")  # a paragraph's final spaces are dropped before inline parsing
+    if (
+        text != text.strip()
+        or not _SIMPLE.fullmatch(text)
+        or text[:1] in "-+=>"
+        or text[:1].isdigit()
+    ):
+        return None
+    out = []
+    for part in _PIECES.split(text):
+        if len(part) > 1 and part[0] == part[-1] == "`":
+            code = part[1:-1]
+            if code.startswith(" ") and code.endswith(" ") and code.strip():
+                code = code[1:-1]
+            out.append(f"<code>{escapeHtml(code)}</code>")
+        elif len(part) > 4 and part.startswith("**") and part.endswith("**"):
+            out.append(f"<strong>{escapeHtml(part[2:-2])}</strong>")
+        else:
+            out.append(escapeHtml(part))
+    return "".join(out)
+
+
+def _fence(code: str, lang: str, _attrs: str) -> str:
+    return str(code_html(code, lang or "text"))
+
+
+_MD = MarkdownIt("commonmark", {"highlight": _fence, "html": False}).enable("table")
+
+
+def _mark_links(state: Any) -> None:
+    """Links written in the spec's descriptions carry ``class="sl"``: they point wherever their
+    author meant (often the vendor's own site), not into these pages."""
+    for token in state.tokens:
+        for child in token.children or ():
+            if child.type == "link_open":
+                child.attrSet("class", "sl")
+
+
+_MD.core.ruler.push("mark_links", _mark_links)
+
+
+@functools.lru_cache(maxsize=8192)
+def markdown(text: str) -> Markup:
+    """A CommonMark description as HTML (blocks: paragraphs, lists, tables, code)."""
+    if not text:
+        return Markup("")
+    simple = _simple(text)
+    if simple is not None:
+        return Markup(f"<p>{simple}</p>\n")
+    return Markup(_MD.render(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def description(text: str) -> Markup:
+    """A description block: ``<p class="d">`` for one paragraph, else a ``<div class="d">``."""
+    html = str(markdown(text)).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return Markup(f'<p class="d">{html[3:]}')
+    return Markup(f'<div class="d">{html}</div>')
+
+
+@functools.lru_cache(maxsize=8192)
+def inline(text: str) -> Markup:
+    """A short CommonMark text (a summary) as inline HTML, without the paragraph."""
+    if not text:
+        return Markup("")
+    simple = _simple(text)
+    if simple is not None:
+        return Markup(simple)
+    return Markup(_MD.renderInline(text))
+
+
+def plain(text: str) -> str:
+    """Markdown reduced to plain text (search index, page descriptions)."""
+    text = re.sub(r"`([^`]*)`", r"\1", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"[*_#>|]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+_LEXERS = {"curl": "bash", "shell": "bash", "sh": "bash", "js": "javascript", "py": "python"}
+#: Punctuation that stays inside the span before it (``"a": 1,`` is two spans, not six).
+_JOINERS = frozenset({",", ":", ";", "(", ")", "{", "}", "[", "]", "=", ": ", "\\"})
+
+
+def code_html(code: str, lang: str) -> Markup:
+    """``code`` highlighted by Pygments' lexer for ``lang``, as compact ``<span>``s.
+
+    Only keywords, strings, numbers, comments and names get a class (``k``, ``s``, ``m``,
+    ``c``, ``n``); whitespace and punctuation join the span they follow, so the markup stays
+    a small multiple of the code (documents with large request bodies render big samples).
+    """
+    return Markup(_highlight(code, lang).rstrip("\n"))
+
+
+def parts_html(parts: Sequence[tuple[str, str]]) -> Markup:
+    """Code made of parts: the language's fixed pieces (highlighted once, then cached),
+    ``str`` (a quoted string, shown as one string token) and JSON bodies.
+
+    A body is lexed once for the three samples showing it: ``json+N`` is a JSON text
+    indented by N more spaces, ``pyjson+N`` the same as a Python literal (``True``).
+    """
+    out = []
+    for text, lang in parts:
+        if lang == "str":
+            out.append(_span("s", text))
+        elif lang.startswith(("json", "pyjson")):
+            kind, _, shift = lang.partition("+")
+            pad = "\n" + " " * int(shift or 0)
+            body = text.replace(pad, "\n") if shift else text
+            if kind == "pyjson":
+                body = replace_literals(body, _FROM_PYTHON)
+            html = _json_html(body)
+            if kind == "pyjson":
+                html = _K_SPAN.sub(lambda m: replace_literals(m.group(0), _TO_PYTHON), html)
+            out.append(html.replace("\n", pad) if shift else html)
+        else:
+            out.append(_fixed(text, lang))
+    return Markup("".join(out))
+
+
+_K_SPAN = re.compile(r'<span class="k">[^<]*</span>')
+
+
+@functools.lru_cache(maxsize=64)
+def _json_html(text: str) -> str:
+    return _highlight(text, "json")
+
+
+@functools.lru_cache(maxsize=1024)
+def _fixed(text: str, lang: str) -> str:
+    return _highlight(text, lang)
+
+
+def _highlight(code: str, lang: str) -> str:
+    try:
+        lexer = _lexer(_LEXERS.get(lang, lang))
+    except ClassNotFound:
+        return _escape_text(code)
+    out: list[str] = []
+    current = ""
+    buffer: list[str] = []
+    for token, value in lexer.get_tokens(code):
+        css = _css_class(token)
+        if css and css != current:
+            if buffer:
+                out.append(_span(current, "".join(buffer)))
+            current, buffer = css, []
+        elif not css and current and value.strip() and value.strip() not in _JOINERS:
+            out.append(_span(current, "".join(buffer)))
+            current, buffer = "", []
+        buffer.append(value)
+    if buffer:
+        out.append(_span(current, "".join(buffer)))
+    return "".join(out)
+
+
+@functools.cache
+def _lexer(name: str) -> Any:
+    return get_lexer_by_name(name, stripnl=False, ensurenl=False)
+
+
+_CACHE: dict[Any, str] = {}
+
+
+def _css_class(token: Any) -> str:
+    try:
+        return _CACHE[token]
+    except KeyError:
+        pass
+    css = next((c for kind, c in _CLASSES if token in kind), "")
+    _CACHE[token] = css
+    return css
+
+
+def _span(css: str, text: str) -> str:
+    escaped = _escape_text(text)
+    return f'<span class="{css}">{escaped}</span>' if css else escaped
+
+
+def _escape_text(text: str) -> str:
+    """Escaped for an element's content: quotes need no escaping there (JSON is full of them)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def text_html(text: str) -> Markup:
+    """Plain text (a JSON example) for an element's content."""
+    return Markup(_escape_text(text))
+
+
+_TO_PYTHON = {"true": "True", "false": "False", "null": "None"}
+_FROM_PYTHON = {v: k for k, v in _TO_PYTHON.items()}
+
+
+def replace_literals(text: str, mapping: dict[str, str]) -> str:
+    """Replace bare words (JSON's ``true``, Python's ``True``...) outside strings."""
+    pattern = _literal_pattern(tuple(mapping))
+    return pattern.sub(
+        lambda m: mapping.get(m.group(1), m.group(0)) if m.group(1) else m.group(0), text
+    )
+
+
+@functools.cache
+def _literal_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r'"(?:[^"\\]|\\.)*"|\b(' + "|".join(map(re.escape, words)) + r")\b")
+
+
+def json_text(value: Any) -> str:
+    """Pretty JSON for examples and samples (two-space indent, non-ASCII kept)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+    except TypeError:  # what orjson refuses (integers beyond 64 bits, non-string keys)
+        return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def slug(text: str) -> str:
+    """A file- and anchor-safe name: ``Campaign Codes`` -> ``campaign-codes``."""
+    value = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+    return value or "section"
