@@ -25,6 +25,8 @@ from contract_suite import ContractSettings
 from mockserver.contract import DEFAULT_MAX_EXAMPLES, DEFAULT_SEED, ContractReport, run_contract
 
 _REPORTS = pytest.StashKey[list[tuple[str, ContractReport]]]()
+#: Summary lines the pytest-xdist workers sent (controller only).
+_WORKER_LINES = pytest.StashKey[list[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -101,22 +103,41 @@ def run_contract_for(
     return run
 
 
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    reports = config.stash.get(_REPORTS, [])
-    if not reports:
-        return
-    terminalreporter.section("contract runs")
+def _summary_lines(reports: list[tuple[str, ContractReport]]) -> list[str]:
+    lines = []
     for title, report in reports:
         verdict = "PASSED" if report.ok else "FAILED"
-        terminalreporter.write_line(
+        lines.append(
             f"{title}: {verdict}, {report.total_cases} cases in {report.elapsed:.1f}s "
             f"(seed {report.seed}, max examples {report.max_examples}, target {report.target})"
         )
-        for line in report.summary_table().splitlines():
-            terminalreporter.write_line("    " + line)
+        lines += ["    " + line for line in report.summary_table().splitlines()]
         if report.stateful:
             followed = sum(1 for link in report.links_declared if report.links_followed.get(link))
-            terminalreporter.write_line(
+            lines.append(
                 f"    links followed {followed}/{len(report.links_declared)}, "
                 f"use-after-free probes {report.use_after_free_probes}"
             )
+    return lines
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # a pytest-xdist worker hands its summaries to the controller, which prints them
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["contract_summaries"] = _summary_lines(session.config.stash.get(_REPORTS, []))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    lines = getattr(node, "workeroutput", {}).get("contract_summaries", [])
+    node.config.stash.setdefault(_WORKER_LINES, []).extend(lines)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    lines = _summary_lines(config.stash.get(_REPORTS, [])) + config.stash.get(_WORKER_LINES, [])
+    if not lines:
+        return
+    terminalreporter.section("contract runs")
+    for line in lines:
+        terminalreporter.write_line(line)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +15,6 @@ from mockserver.limits import ServerLimits
 from mockserver.plugins import available_apis
 
 _LIMITS = ServerLimits()
-
-# connexion imports starlette's test client at import time, which warns on starlette >= 1.x;
-# it is not ours to fix and only confuses people starting the server.
-warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,7 +57,13 @@ def _default_journal_size() -> int:
     "generic (any document, inferred) when --spec is given alone.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port, printed at start-up).",
+)
 @click.option(
     "--fixtures",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -238,17 +239,26 @@ def serve(
     log_level: str,
 ) -> None:
     """Start the mock server (Swagger UI at /ui, admin API at /__admin)."""
-    import uvicorn
-
     from mockserver import collector
     from mockserver.admin import AdminOptions, is_loopback
     from mockserver.applications import ApiOptions, create_app
     from mockserver.pipeline import coverage_report as report_file
+    from mockserver.serving import (
+        BindError,
+        bind,
+        bound_port,
+        http_url,
+        serve_forever,
+        server_config,
+    )
     from mockserver.workers import refusal
 
     refused = refusal(state, workers)
     if refused:
         raise click.UsageError(refused)
+    if coverage_report is not None and workers > 1:
+        # each worker has its own journal and coverage (see the README's limits)
+        raise click.UsageError("--coverage-report needs a single worker (each worker counts its own)")
     if not admin_token and not is_loopback(host):
         click.echo(
             f"mockserver: refusing to listen on {host} without --admin-token: anyone who can "
@@ -295,10 +305,15 @@ def serve(
     }
     try:
         app = create_app(options, admin=admin, **app_options)
+        # bound before anything is printed: a port already taken is the only thing reported
+        sock = bind(host, port)
+    except BindError as exc:
+        click.echo(f"mockserver: {exc}", err=True)
+        sys.exit(2)
     except ConfigurationError as exc:
         click.echo(f"mockserver: cannot start: {exc}", err=True)
         sys.exit(2)
-    base = f"http://{host}:{port}"
+    base = http_url(host, bound_port(sock))
     for runtime in app.mock.runtimes:
         prefix = runtime.base_path
         click.echo(f"{runtime.api.name}: {base}{prefix or '/'}  (Swagger UI: {base}{prefix}/ui/)")
@@ -310,6 +325,8 @@ def serve(
         from mockserver import workers as worker_processes
 
         app.mock.close()  # seeded; each worker opens the state for itself
+        bound = bound_port(sock)
+        sock.close()  # uvicorn's supervisor binds the port again for its workers
         worker_processes.serve(
             options,
             {**app_options, "admin": admin},
@@ -317,18 +334,11 @@ def serve(
             workers=workers,
             log_level=log_level,
             host=host,
-            port=port,
+            port=bound,
         )
         return
     collector.install()
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level=log_level,
-        access_log=False,
-        **limits.uvicorn_options(),
-    )
+    serve_forever(server_config(app, limits=limits, log_level=log_level), sock)
     if coverage_report is not None:
         server = app.mock
         report_file.write(server.control.coverage.report(server.runtimes), coverage_report)

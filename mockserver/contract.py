@@ -372,6 +372,18 @@ def run_contract(
         timeout=request_timeout,
         admin_token=admin_token or DEFAULT_ADMIN_TOKEN,
     )
+    if target.base_url is not None:
+        from mockserver.preflight import check_target
+
+        # one refusal in one line, rather than every case failing against the wrong server
+        check_target(
+            target.base_url,
+            raw_spec,
+            api,
+            own_spec=spec is None,
+            admin_token=target.admin_token,
+            timeout=request_timeout,
+        )
 
     report = ContractReport(
         api=api,

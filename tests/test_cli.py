@@ -68,3 +68,56 @@ def test_serve_answers_on_loopback() -> None:
     assert f"vinr: http://127.0.0.1:{port}/" in out
     assert f"Swagger UI: http://127.0.0.1:{port}/ui/" in out
     assert "GET /v1/campaigns listCampaigns 200" in err
+
+
+def test_the_command_prints_no_warning_of_its_dependencies() -> None:
+    # every command imports the engine (Connexion, Starlette, jsonschema) first
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert result.stderr == ""
+    assert result.stdout.startswith("Usage: ")
+
+
+def test_a_taken_port_is_one_line_before_any_banner() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "mockserver", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert result.stdout == "", "no banner for a server that cannot start"
+    assert result.stderr == (
+        f"mockserver: cannot listen on 127.0.0.1:{port}: port {port} is already in use (another "
+        "server is running there). Pick another port with --port N (--port 0: any free port).\n"
+    )
+
+
+def test_port_zero_serves_on_a_free_port_and_says_which() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        banner = proc.stdout.readline()
+        assert banner.startswith("vinr: http://127.0.0.1:"), banner
+        base = banner.split()[1].rstrip("/")
+        assert int(base.rsplit(":", 1)[1]) > 0
+        # the socket listens from the banner on: a request now waits for the server, never refused
+        listed = httpx.get(f"{base}/v1/campaigns", headers={"Authorization": "Bearer k"}, timeout=30)
+        assert listed.status_code == 200
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
