@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 import warnings
@@ -21,7 +22,27 @@ _LIMITS = ServerLimits()
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """A group whose other commands are imported when they run (or ``--help`` lists them):
+    ``mockserver docs`` need not load the server, nor ``serve`` the contract tester."""
+
+    LAZY = {
+        "contract": "mockserver.contract_cli:contract_command",
+        "docs": "mockserver.docs.cli:docs_command",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY:
+            module, _, name = self.LAZY[cmd_name].partition(":")
+            command: click.Command = getattr(importlib.import_module(module), name)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mockserver")
 def main() -> None:
     """A stateful, validating mock of promotions APIs (VINR, Voucherify), with contract tests.
@@ -255,11 +276,3 @@ def configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-
-
-from mockserver.contract_cli import contract_command  # noqa: E402 (after the group exists)
-
-main.add_command(contract_command, name="contract")
-from mockserver.docs.cli import docs_command  # noqa: E402
-
-main.add_command(docs_command, name="docs")

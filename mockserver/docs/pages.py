@@ -168,12 +168,21 @@ class _Builder:
             pages.append(self.events_page())
         pages.append(self.errors_page())
         pages[0].resources = [(p.title, p.slug, p.summary) for p in pages[1:]]
+        notes = Counter(call.note for call in self.calls.values() if not call.executed)
+        common, shared = notes.most_common(1)[0] if notes else ("", 0)
+        for page in pages:
+            for view in page.operations:
+                view.note = (
+                    view.call.note if not view.call.executed and view.call.note != common else ""
+                )
         return Site(
             name=name,
             document=self.document,
             base_url=self.base_url,
             pages=pages,
             calls=list(self.calls.values()),
+            common_note=common,
+            common_note_count=shared,
         )
 
     def overview(self) -> Page:

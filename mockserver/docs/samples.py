@@ -63,17 +63,17 @@ Parts = list[tuple[str, str]]
 
 def curl(call: Call, url: str) -> Parts:
     parts: Parts = [
-        ("curl -X " + call.method.upper() + " " if call.method != "get" else "curl ", "bash")
+        ("curl -X " + call.method.upper() + " " if call.method != "get" else "curl ", "text")
     ]
     parts.append((shlex.quote(url), "str"))
     for name, value in call.headers.items():
-        parts += [(" \\\n  -H ", "bash"), (shlex.quote(f"{name}: {value}"), "str")]
+        parts += [(" \\\n  -H ", "text"), (shlex.quote(f"{name}: {value}"), "str")]
     if call.body is MISSING:
         return parts
     body = json_text(call.body)
     if "'" in body:  # rare: the shell's own quoting
-        return [*parts, (" \\\n  -d ", "bash"), (shlex.quote(body), "str")]
-    return [*parts, (" \\\n  -d ", "bash"), ("'", "text"), (body, "json"), ("'", "text")]
+        return [*parts, (" \\\n  -d ", "text"), (shlex.quote(body), "str")]
+    return [*parts, (" \\\n  -d ", "text"), ("'", "text"), (body, "json"), ("'", "text")]
 
 
 def _py(value: Any, indent: int) -> str:

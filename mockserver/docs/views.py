@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from mockserver.docs.calls import Call
 from mockserver.docs.samples import Sample
 from mockserver.docs.schemas import Attribute, Place, Variant
-from mockserver.spec import MISSING, Document, Operation
+from mockserver.spec import Document, Operation
 
 __all__ = [
     "Body",
@@ -74,19 +73,13 @@ class OperationView:
     call: Call
     example: str | None
     events: list[tuple[str, Place]]
+    #: Why the sample was not executed, when the site does not say it once for all
+    #: (:attr:`Site.common_note`); ``""`` otherwise.
+    note: str = ""
 
     @property
     def method(self) -> str:
         return self.op.method.upper()
-
-    @property
-    def call_data(self) -> dict[str, Any]:
-        """The request the try-it console starts from: method, path, headers, body."""
-        call = self.call
-        data: dict[str, Any] = {"m": call.method.upper(), "u": call.url_path, "h": call.headers}
-        if call.body is not MISSING:
-            data["b"] = call.body
-        return data
 
 
 @dataclass
@@ -149,6 +142,10 @@ class Site:
     base_url: str
     pages: list[Page]
     calls: list[Call]
+    #: The most common reason a sample was not executed, and how many it holds for: said once,
+    #: on the overview, rather than in each of those operations.
+    common_note: str = ""
+    common_note_count: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
