@@ -1,7 +1,7 @@
 """Text for the pages: CommonMark descriptions, highlighted code, JSON, anchors.
 
 Descriptions in the spec are CommonMark (with GitHub-style tables, which API references
-use) rendered by markdown-it-py; JSON is highlighted by one regular expression, other code
+use) rendered by markdown-it (its Rust port); JSON is highlighted by one regular expression, other code
 (in descriptions) by Pygments, loaded only when such code appears. The same description
 often appears many times in a large document, so renderings are memoised.
 """
@@ -9,14 +9,14 @@ often appears many times in a large document, so renderings are memoised.
 from __future__ import annotations
 
 import functools
+import html
 import json
 import re
 from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
+import markdown_it_pyrs
 from markupsafe import Markup
 
 __all__ = [
@@ -45,6 +45,13 @@ _SIMPLE = re.compile(
 _PIECES = re.compile(r"(`[^`\n]+`|" + _STRONG + ")")
 
 
+def _escape_html(text: str) -> str:
+    """As markdown-it escapes text: ``&``, ``<``, ``>`` and ``"``."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
 def _simple(text: str) -> str | None:
     """The inline HTML of a simple line (see ``_SIMPLE``), or ``None`` when it is not one."""
     text = text.rstrip(" ")  # a paragraph's final spaces are dropped before inline parsing
@@ -61,31 +68,59 @@ def _simple(text: str) -> str | None:
             code = part[1:-1]
             if code.startswith(" ") and code.endswith(" ") and code.strip():
                 code = code[1:-1]
-            out.append(f"<code>{escapeHtml(code)}</code>")
+            out.append(f"<code>{_escape_html(code)}</code>")
         elif len(part) > 4 and part.startswith("**") and part.endswith("**"):
-            out.append(f"<strong>{escapeHtml(part[2:-2])}</strong>")
+            out.append(f"<strong>{_escape_html(part[2:-2])}</strong>")
         else:
-            out.append(escapeHtml(part))
+            out.append(_escape_html(part))
     return "".join(out)
 
 
-def _fence(code: str, lang: str, _attrs: str) -> str:
-    return str(code_html(code, lang or "text"))
+#: CommonMark (the markdown-it rules) with GitHub's tables, by markdown-it.rs: the same
+#: output as markdown-it-py (tests/docs/test_pieces.py compares the two on every description
+#: of the specs at hand) at a tenth of the time. The raw-HTML rules are off: HTML written in a
+#: description is shown as text, never let through.
+_RULES = [
+    "blockquote",
+    "code",
+    "fence",
+    "heading",
+    "hr",
+    "lheading",
+    "list",
+    "paragraph",
+    "reference",
+    "autolink",
+    "backticks",
+    "emphasis",
+    "entity",
+    "escape",
+    "image",
+    "link",
+    "newline",
+    "table",
+]
+_MD = markdown_it_pyrs.MarkdownIt("zero")
+_MD.enable_many(_RULES)
+_FENCE = re.compile(r'<pre><code class="language-([^"]*)">(.*?)</code></pre>', re.S)
 
 
-_MD = MarkdownIt("commonmark", {"highlight": _fence, "html": False}).enable("table")
+def _highlight_fence(match: re.Match[str]) -> str:
+    lang = html.unescape(match.group(1))
+    code = code_html(html.unescape(match.group(2)), lang)
+    return f'<pre><code class="language-{match.group(1)}">{code}</code></pre>'
 
 
-def _mark_links(state: Any) -> None:
-    """Links written in the spec's descriptions carry ``class="sl"``: they point wherever their
-    author meant (often the vendor's own site), not into these pages."""
-    for token in state.tokens:
-        for child in token.children or ():
-            if child.type == "link_open":
-                child.attrSet("class", "sl")
-
-
-_MD.core.ruler.push("mark_links", _mark_links)
+def _render(text: str) -> str:
+    """CommonMark to HTML. Links written in the spec's descriptions carry ``class="sl"``: they
+    point wherever their author meant (often the vendor's own site), not into these pages;
+    fenced code with a language is highlighted."""
+    out: str = _MD.render(text)
+    if "<a " in out:  # every <a> here is a Markdown link: raw HTML is never let through
+        out = out.replace("<a href=", '<a class="sl" href=')
+    if '<pre><code class="language-' in out:
+        out = _FENCE.sub(_highlight_fence, out)
+    return out
 
 
 @functools.lru_cache(maxsize=8192)
@@ -96,7 +131,7 @@ def markdown(text: str) -> Markup:
     simple = _simple(text)
     if simple is not None:
         return Markup(f"<p>{simple}</p>\n")
-    return Markup(_MD.render(text))
+    return Markup(_render(text))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -105,10 +140,10 @@ def description(text: str, bare: bool = False) -> Markup:
 
     ``bare``: a single paragraph as a plain ``<p>`` (attribute lists style theirs by place).
     """
-    html = str(markdown(text)).strip()
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        return Markup(html if bare else f'<p class="d">{html[3:]}')
-    return Markup(f'<div class="d">{html}</div>')
+    out = str(markdown(text)).strip()
+    if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
+        return Markup(out if bare else f'<p class="d">{out[3:]}')
+    return Markup(f'<div class="d">{out}</div>')
 
 
 @functools.lru_cache(maxsize=8192)
@@ -119,7 +154,26 @@ def inline(text: str) -> Markup:
     simple = _simple(text)
     if simple is not None:
         return Markup(simple)
-    return Markup(_MD.renderInline(text))
+    out = _render(text)
+    if out.startswith("<p>") and out.endswith("</p>\n") and out.count("<p>") == 1:
+        return Markup(out[3:-5])  # one paragraph: its content
+    return Markup(_inline_md().renderInline(text))  # block syntax: read as one line of text
+
+
+@functools.cache
+def _inline_md() -> Any:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False})
+
+    def mark_links(state: Any) -> None:
+        for token in state.tokens:
+            for child in token.children or ():
+                if child.type == "link_open":
+                    child.attrSet("class", "sl")
+
+    md.core.ruler.push("mark_links", mark_links)
+    return md
 
 
 def plain(text: str) -> str:
