@@ -67,8 +67,9 @@ def repair_document(document: dict[str, Any]) -> list[str]:
     """Repair ``document`` in place; one line per kind of repair made."""
     empty_required = 0
     defaults: list[str] = []
+    path: list[Any] = []  # keys down to the node (its JSON pointer is written only if needed)
 
-    def walk(node: Any, pointer: str) -> None:
+    def walk(node: Any) -> None:
         nonlocal empty_required
         if isinstance(node, dict):
             if node.get("required") == []:
@@ -80,15 +81,24 @@ def repair_document(document: dict[str, Any]) -> list[str]:
                 and isinstance(enum, list)
                 and not any(_same_json(node["default"], e) for e in enum)
             ):
+                pointer = "".join(
+                    f"/{str(key).replace('~', '~0').replace('/', '~1')}" for key in path
+                )
                 defaults.append(f"{pointer or '/'} ({json.dumps(node['default'])[:40]})")
                 del node["default"]
             for key, value in node.items():
-                walk(value, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")
+                if isinstance(value, (dict, list)):
+                    path.append(key)
+                    walk(value)
+                    path.pop()
         elif isinstance(node, list):
             for index, value in enumerate(node):
-                walk(value, f"{pointer}/{index}")
+                if isinstance(value, (dict, list)):
+                    path.append(index)
+                    walk(value)
+                    path.pop()
 
-    walk(document, "")
+    walk(document)
     repairs = []
     if empty_required:
         repairs.append(

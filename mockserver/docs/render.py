@@ -166,7 +166,11 @@ def render_html(site: Site) -> dict[str, str]:
 
 
 def render_single(site: Site) -> str:
-    """Every page in one self-contained HTML file (styles, script and index inline)."""
+    """Every page in one self-contained HTML file (styles and script inline).
+
+    The search index is not written out: docs.js reads the same entries from the page
+    (:func:`search_index` says which) the first time the reader searches.
+    """
     return (
         _env()
         .get_template("page.html.j2")
@@ -181,7 +185,6 @@ def render_single(site: Site) -> str:
             inline_assets=True,
             css=asset("docs.css"),
             js=asset("docs.js").replace("</", "<\\/"),
-            index_js=_index_js(search_index(site, _single_href)),
         )
     )
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from mockserver.docs.build import Built, Target, build_target
+from mockserver.docs.render import _single_href, search_index
 from mockserver.docs.samples import samples
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, OFFICIAL_SPEC, SCREENSHOTS, LiveMock
@@ -216,3 +217,24 @@ def test_the_official_documents_samples_in_one_file(browser: Any, tmp_path: Path
     assert len(expected) == 241
     for anchor, languages in expected.items():
         assert shown[anchor] == languages, anchor
+
+
+def test_search_in_one_file_reads_its_index_from_the_page(browser: Any, tmp_path: Path) -> None:
+    """The one-file build ships no index: the script reads the entries search_index lists
+    (same titles, links and kinds, in the same order) from the page, and search finds them."""
+    built = build_target(Target("vinr"), single_file=True, formats=("html",), execute=False)
+    path = tmp_path / "vinr.html"
+    path.write_text(built.files["vinr.html"], encoding="utf-8")
+    assert "window.DOCS_INDEX=" not in built.files["vinr.html"]
+    tab = Watched(browser, viewport={"width": 1400, "height": 900})
+    tab.page.goto(path.as_uri())
+    entries = tab.page.evaluate("() => window.docsIndex()")
+    expected = search_index(built.site, _single_href)
+    assert [e[:3] for e in entries] == [e[:3] for e in expected]
+    assert all(bool(a[3]) == bool(b[3]) for a, b in zip(entries, expected, strict=True))
+    tab.page.fill("#q", "redemption count")
+    assert tab.page.locator("#results li a").first.inner_text().startswith("redemption_count")
+    tab.page.press("#q", "Enter")
+    tab.page.wait_for_url("**#campaigns-object-redemption_count")
+    assert tab.page.locator("#campaigns-object-redemption_count").is_visible()
+    tab.close()

@@ -143,7 +143,44 @@
   /* -- search over the index built with the pages ------------------------------------------- */
   var input = document.getElementById("q");
   var list = document.getElementById("results");
-  var index = window.DOCS_INDEX || [];
+  var index = window.DOCS_INDEX || null;
+  function pageIndex() {
+    /* the one-file build ships no index: the same entries as render.search_index, read from
+       the page (pages, each resource's object and its attributes two levels deep,
+       operations, events, error statuses) */
+    var found = [];
+    function text(el, length) { return el ? el.textContent.replace(/\s+/g, " ").trim().slice(0, length) : ""; }
+    function said(el) { return el ? el.querySelector(":scope > p, :scope > .d, :scope > div.d") : null; }
+    function attributes(list, owner, depth) {
+      if (!list) return;
+      list.querySelectorAll(":scope > li[id]").forEach(function (li) {
+        found.push([text(li.querySelector(":scope > b")), "#" + li.id, owner + " attribute", text(said(li), 80)]);
+        if (depth < 1) attributes(li.querySelector(":scope > details > ul.attrs"), owner, depth + 1);
+      });
+    }
+    document.querySelectorAll("article.page").forEach(function (page) {
+      var slug = page.getAttribute("data-page"), head = page.querySelector("header.ph1");
+      found.push([text(head.querySelector("h1")), "#" + head.id, "page", text(head.querySelector(".lead"), 120)]);
+      var object = document.getElementById(slug + "-object");
+      if (object && page.contains(object)) {
+        var name = object.getAttribute("data-name");
+        found.push([text(object.querySelector("h2")), "#" + object.id, "object", name]);
+        attributes(object.querySelector(".main > ul.attrs"), name, 0);
+      }
+      page.querySelectorAll("section.op").forEach(function (op) {
+        found.push([text(op.querySelector("h2 > a")), "#" + op.id, text(op.querySelector(".ep")),
+          op.id + " " + text(op.querySelector(".main > .d, .main > p.d"), 80)]);
+      });
+      if (slug === "event-types") page.querySelectorAll(".event[id]").forEach(function (event) {
+        found.push([text(event.querySelector("code")), "#" + event.id, "event", text(event.querySelector(".d"), 80)]);
+      });
+      page.querySelectorAll(".estatus[id]").forEach(function (status) {
+        found.push([text(status.querySelector("h3")) + " error", "#" + status.id, "error", text(status.querySelector(".d"), 80)]);
+      });
+    });
+    return found;
+  }
+  window.docsIndex = function () { return index || (index = pageIndex()); };
   var selected = -1;
   function score(entry, terms) {
     var title = entry[0].toLowerCase(), text = (entry[0] + " " + entry[2] + " " + (entry[3] || "")).toLowerCase();
@@ -161,6 +198,7 @@
     selected = -1;
     if (!terms.length) { list.hidden = true; return; }
     var hits = [];
+    if (!index) index = pageIndex();
     for (var i = 0; i < index.length; i++) {
       var s = score(index[i], terms);
       if (s) hits.push([s, i]);
