@@ -106,9 +106,20 @@ _FENCE = re.compile(r'<pre><code class="language-([^"]*)">(.*?)</code></pre>', r
 
 
 def _highlight_fence(match: re.Match[str]) -> str:
-    lang = html.unescape(match.group(1))
-    code = code_html(html.unescape(match.group(2)), lang)
+    """Fenced JSON is highlighted; other languages are shown as written (descriptions hold
+    few, and a lexer per language costs more to load than it adds)."""
+    if match.group(1).lower() != "json":
+        return match.group(0)
+    code = json_html(html.unescape(match.group(2)).rstrip("\n"))
     return f'<pre><code class="language-{match.group(1)}">{code}</code></pre>'
+
+
+#: A summary read as one line of text: only the paragraph and inline rules (what
+#: markdown-it's ``renderInline`` applies).
+_INLINE = markdown_it_pyrs.MarkdownIt("zero")
+_INLINE.enable_many(  # type: ignore[arg-type]
+    ["paragraph", "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline"]
+)
 
 
 def _render(text: str) -> str:
@@ -154,10 +165,13 @@ def inline(text: str) -> Markup:
     simple = _simple(text)
     if simple is not None:
         return Markup(simple)
-    out = _render(text)
-    if out.startswith("<p>") and out.endswith("</p>\n") and out.count("<p>") == 1:
-        return Markup(out[3:-5])  # one paragraph: its content
-    return Markup(_inline_md().renderInline(text))  # block syntax: read as one line of text
+    if "\n\n" not in text.strip():
+        out: str = _INLINE.render(text)
+        if out.startswith("<p>") and out.endswith("</p>\n"):
+            if "<a " in out:
+                out = out.replace("<a href=", '<a class="sl" href=')
+            return Markup(out[3:-5])
+    return Markup(_inline_md().renderInline(text))  # paragraphs: read as one line of text
 
 
 @functools.cache
