@@ -117,8 +117,18 @@ def _highlight_fence(match: re.Match[str]) -> str:
 #: A summary read as one line of text: only the paragraph and inline rules (what
 #: markdown-it's ``renderInline`` applies).
 _INLINE = markdown_it_pyrs.MarkdownIt("zero")
-_INLINE.enable_many(  # type: ignore[arg-type]
-    ["paragraph", "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline"]
+_INLINE.enable_many(
+    [
+        "paragraph",
+        "autolink",
+        "backticks",
+        "emphasis",
+        "entity",
+        "escape",
+        "image",
+        "link",
+        "newline",
+    ]
 )
 
 
