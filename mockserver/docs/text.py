@@ -27,6 +27,7 @@ __all__ = [
     "json_html",
     "json_text",
     "markdown",
+    "markdown_section",
     "parts_html",
     "plain",
     "replace_literals",
@@ -372,3 +373,21 @@ def slug(text: str) -> str:
     """A file- and anchor-safe name: ``Campaign Codes`` -> ``campaign-codes``."""
     value = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
     return value or "section"
+
+
+def markdown_section(text: str, word: str) -> str:
+    """The section of a Markdown text whose heading mentions ``word`` (up to the next heading)."""
+    lines = text.splitlines()
+    out: list[str] = []
+    level = 0
+    for line in lines:
+        heading = re.match(r"^(#{1,6})\s+(.*)", line)
+        if heading:
+            if out and len(heading.group(1)) <= level:
+                break
+            if not out and word in heading.group(2).lower():
+                level = len(heading.group(1))
+                continue
+        if level:
+            out.append(line)
+    return "\n".join(out).strip()

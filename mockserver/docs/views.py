@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from mockserver.docs.calls import Call
@@ -146,6 +147,18 @@ class Site:
     #: on the overview, rather than in each of those operations.
     common_note: str = ""
     common_note_count: int = 0
+
+    def share_notes(self) -> None:
+        """Say the most common reason for not executing a sample once (the overview says it)
+        and, in each operation, only a reason that differs from it."""
+        notes = Counter(call.note for call in self.calls if not call.executed)
+        self.common_note, self.common_note_count = notes.most_common(1)[0] if notes else ("", 0)
+        for page in self.pages:
+            for view in page.operations:
+                executed = view.call.executed
+                view.note = (
+                    view.call.note if not executed and view.call.note != self.common_note else ""
+                )
 
     @property
     def counts(self) -> dict[str, int]:
