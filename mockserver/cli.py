@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import importlib
-import logging
-import sys
 import warnings
-from pathlib import Path
 
 import click
 
 from mockserver import __version__
-from mockserver.exceptions import ConfigurationError
-from mockserver.limits import ServerLimits
-from mockserver.plugins import available_apis
-
-_LIMITS = ServerLimits()
 
 # connexion imports starlette's test client at import time, which warns on starlette >= 1.x;
 # it is not ours to fix and only confuses people starting the server.
@@ -23,10 +15,11 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 
 
 class _LazyGroup(click.Group):
-    """A group whose other commands are imported when they run (or ``--help`` lists them):
+    """A group whose commands are imported when they run (or ``--help`` lists them):
     ``mockserver docs`` need not load the server, nor ``serve`` the contract tester."""
 
     LAZY = {
+        "serve": "mockserver.serve_cli:serve",
         "contract": "mockserver.contract_cli:contract_command",
         "docs": "mockserver.docs.cli:docs_command",
     }
@@ -54,225 +47,3 @@ def main() -> None:
       mockserver serve --api vinr --api voucherify   # both, under /vinr and /voucherify
       mockserver contract --api vinr --base-url http://127.0.0.1:8000
     """
-
-
-def _default_max_body() -> int:
-    """Read lazily: importing the runtime (openapi-core, Connexion) would slow every command."""
-    from mockserver.runtime import DEFAULT_MAX_BODY
-
-    return DEFAULT_MAX_BODY
-
-
-@main.command()
-@click.option(
-    "--api",
-    "apis",
-    multiple=True,
-    type=click.Choice(sorted(available_apis())),
-    default=("vinr",),
-    show_default=True,
-    help="API to serve; repeat to serve several, each under /<name>.",
-)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option(
-    "--fixtures",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Fixtures directory to seed from instead of the API's default "
-    "(with several APIs, a directory holding one sub-directory per API).",
-)
-@click.option("--no-fixtures", is_flag=True, help="Start with empty state.")
-@click.option(
-    "--spec",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="OpenAPI document to serve instead of the API's default (single API only).",
-)
-@click.option(
-    "--api-key",
-    "api_keys",
-    multiple=True,
-    help="Accept only this key (repeatable). Without it any non-empty credential is accepted.",
-)
-@click.option(
-    "--max-body",
-    default=_default_max_body,
-    show_default="1048576",
-    type=click.IntRange(min=1),
-    help="Largest request body accepted, in bytes (larger ones get 413).",
-)
-@click.option(
-    "--no-validate",
-    is_flag=True,
-    help="Skip the schema validation of requests and responses (to measure what it costs; "
-    "parameters are still cast, security and the API's rules still apply).",
-)
-@click.option(
-    "--admin-token",
-    metavar="TOKEN",
-    envvar="MOCKSERVER_ADMIN_TOKEN",
-    help="The only bearer token the admin API (/__admin) accepts (env: MOCKSERVER_ADMIN_TOKEN). "
-    "Without it any non-empty token is accepted, and only loopback --host is allowed.",
-)
-@click.option(
-    "--allowed-host",
-    "allowed_hosts",
-    metavar="NAME",
-    multiple=True,
-    help="Host name the admin API also answers to, as Host or Origin (repeatable); "
-    "loopback and the bound address always are.",
-)
-@click.option(
-    "--max-url",
-    default=_LIMITS.max_url,
-    show_default=True,
-    type=click.IntRange(min=64),
-    help="Longest request URL (path and query), in bytes (longer: 414).",
-)
-@click.option(
-    "--max-header-bytes",
-    default=_LIMITS.max_header_bytes,
-    show_default=True,
-    type=click.IntRange(min=256),
-    help="Largest total size of the request's header fields, in bytes (larger: 431).",
-)
-@click.option(
-    "--max-headers",
-    default=_LIMITS.max_headers,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Most header fields in a request (more: 431).",
-)
-@click.option(
-    "--header-timeout",
-    default=_LIMITS.header_timeout,
-    show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
-    help="Seconds a client has to send a request's head once it starts it (or opens the "
-    "connection); then 408 and the connection is closed.",
-)
-@click.option(
-    "--body-timeout",
-    default=_LIMITS.body_timeout,
-    show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
-    help="Seconds a client has to send a request's whole body after its head; then 408 and "
-    "the connection is closed.",
-)
-@click.option(
-    "--keep-alive",
-    default=_LIMITS.keep_alive,
-    show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
-    help="Seconds an idle kept-alive connection stays open between requests.",
-)
-@click.option(
-    "--max-connections",
-    default=_LIMITS.max_connections,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Most concurrent connections (or running requests); beyond it requests get 503.",
-)
-@click.option(
-    "--shutdown-timeout",
-    default=_LIMITS.shutdown_timeout,
-    show_default=True,
-    type=click.FloatRange(min=0),
-    help="Seconds running requests get to finish when the server stops.",
-)
-@click.option(
-    "--log-level",
-    default="info",
-    show_default=True,
-    type=click.Choice(["debug", "info", "warning", "error"]),
-)
-def serve(
-    apis: tuple[str, ...],
-    host: str,
-    port: int,
-    fixtures: Path | None,
-    no_fixtures: bool,
-    spec: Path | None,
-    api_keys: tuple[str, ...],
-    max_body: int,
-    no_validate: bool,
-    admin_token: str | None,
-    allowed_hosts: tuple[str, ...],
-    max_url: int,
-    max_header_bytes: int,
-    max_headers: int,
-    header_timeout: float,
-    body_timeout: float,
-    keep_alive: float,
-    max_connections: int,
-    shutdown_timeout: float,
-    log_level: str,
-) -> None:
-    """Start the mock server (Swagger UI at /ui, admin API at /__admin)."""
-    import uvicorn
-
-    from mockserver import collector
-    from mockserver.admin import AdminOptions, is_loopback
-    from mockserver.applications import ApiOptions, create_app
-
-    if not admin_token and not is_loopback(host):
-        click.echo(
-            f"mockserver: refusing to listen on {host} without --admin-token: anyone who can "
-            "reach it could reset its state and move its clock. Pass --admin-token TOKEN "
-            "(clients then send 'Authorization: Bearer TOKEN' to /__admin), or bind 127.0.0.1.",
-            err=True,
-        )
-        sys.exit(2)
-    limits = ServerLimits(
-        max_url=max_url,
-        max_header_bytes=max_header_bytes,
-        max_headers=max_headers,
-        header_timeout=header_timeout,
-        body_timeout=body_timeout,
-        keep_alive=keep_alive,
-        max_connections=max_connections,
-        shutdown_timeout=shutdown_timeout,
-    )
-    admin = AdminOptions(token=admin_token or None, allowed_hosts=allowed_hosts, bound_host=host)
-    configure_logging(log_level)
-    names = list(dict.fromkeys(apis))
-    if spec is not None and len(names) > 1:
-        raise click.UsageError("--spec can only be used with a single --api")
-    options = []
-    for name in names:
-        api_fixtures = fixtures
-        if fixtures is not None and len(names) > 1:
-            api_fixtures = fixtures / name
-        options.append(
-            ApiOptions(name=name, fixtures=api_fixtures, no_fixtures=no_fixtures, spec=spec)
-        )
-    try:
-        app = create_app(
-            options, api_keys=api_keys, max_body=max_body, validate=not no_validate, admin=admin
-        )
-    except ConfigurationError as exc:
-        click.echo(f"mockserver: cannot start: {exc}", err=True)
-        sys.exit(2)
-    base = f"http://{host}:{port}"
-    for runtime in app.mock.runtimes:
-        prefix = runtime.base_path
-        click.echo(f"{runtime.api.name}: {base}{prefix or '/'}  (Swagger UI: {base}{prefix}/ui/)")
-    click.echo(f"admin API: {base}/__admin/health")
-    if no_validate:
-        click.echo("schema validation of requests and responses is OFF (--no-validate)")
-    collector.install()
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level=log_level,
-        access_log=False,
-        **limits.uvicorn_options(),
-    )
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper()),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )

@@ -1,5 +1,7 @@
-/* mockserver docs: search, the samples' language switcher, the menu and the try-it console.
-   No dependencies, no network requests except the ones "Try it" sends. */
+/* mockserver docs: the Python and JavaScript samples (written from the page's curl command),
+   search, the samples' language switcher, the menu and the try-it console.
+   No dependencies, no network requests except the ones "Try it" sends. No "</" outside string
+   literals: the one-file build inlines this script. */
 (function () {
   "use strict";
   var body = document.body;
