@@ -25,14 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import yaml
 
 from mockserver.exceptions import ConfigurationError
 
 log = logging.getLogger("mockserver")
-
-#: PyYAML's safe loader, through libyaml when it is there (about ten times faster).
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_document(path: Path) -> dict[str, Any]:
@@ -42,17 +38,26 @@ def load_document(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigurationError(f"cannot read {path}: {exc.strerror}") from exc
     try:
-        if str(path).endswith(".json"):
-            data = orjson.loads(raw)
-        else:
-            data = yaml.load(raw.decode("utf-8"), Loader=_SafeLoader)
-    except (ValueError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = orjson.loads(raw) if str(path).endswith(".json") else _yaml(raw)
+    except ValueError as exc:  # UnicodeDecodeError and (see _yaml) YAML's errors included
         raise ConfigurationError(f"{path} is not valid YAML/JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigurationError(f"{path} does not hold a mapping at the top level")
     for repair in repair_document(data):
         log.warning("%s: %s", Path(path).name, repair)
     return data
+
+
+def _yaml(raw: bytes) -> Any:
+    """A YAML document, by PyYAML's safe loader (through libyaml when it is there, about ten
+    times faster); imported here, as JSON documents do not need it."""
+    import yaml
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(raw.decode("utf-8"), Loader=loader)
+    except yaml.YAMLError as exc:
+        raise ValueError(str(exc)) from exc
 
 
 def _same_json(a: Any, b: Any) -> bool:
@@ -75,42 +80,52 @@ def repair_document(document: dict[str, Any]) -> list[str]:
     mapped_examples = 0
     defaults: list[str] = []
     is_31 = str(document.get("openapi", "")).startswith("3.1")
+    path: list[Any] = []  # keys down to the node (its JSON pointer is written only if needed)
 
-    def walk(node: Any, pointer: str) -> None:
+    def walk(node: Any) -> None:
         nonlocal empty_required, nullable, mapped_examples
         if isinstance(node, dict):
             if node.get("required") == []:
                 del node["required"]
                 empty_required += 1
-            examples = node.get("examples")
-            if (
-                is_31
-                and isinstance(examples, dict)
-                and not {"schema", "content", "in"} & node.keys()
-                and any(not isinstance(v, dict) for v in examples.values())
-            ):
-                node["examples"] = list(examples.values())
-                mapped_examples += 1
-            if is_31 and node.get("nullable") is True and isinstance(node.get("type"), (str, list)):
-                types = [node["type"]] if isinstance(node["type"], str) else list(node["type"])
-                node["type"] = [*types, "null"] if "null" not in types else types
-                del node["nullable"]
-                nullable += 1
+            if is_31:
+                examples = node.get("examples")
+                if (
+                    isinstance(examples, dict)
+                    and not {"schema", "content", "in"} & node.keys()
+                    and any(not isinstance(v, dict) for v in examples.values())
+                ):
+                    node["examples"] = list(examples.values())
+                    mapped_examples += 1
+                if node.get("nullable") is True and isinstance(node.get("type"), (str, list)):
+                    types = [node["type"]] if isinstance(node["type"], str) else list(node["type"])
+                    node["type"] = [*types, "null"] if "null" not in types else types
+                    del node["nullable"]
+                    nullable += 1
             enum = node.get("enum")
             if (
                 "default" in node
                 and isinstance(enum, list)
                 and not any(_same_json(node["default"], e) for e in enum)
             ):
+                pointer = "".join(
+                    f"/{str(key).replace('~', '~0').replace('/', '~1')}" for key in path
+                )
                 defaults.append(f"{pointer or '/'} ({json.dumps(node['default'])[:40]})")
                 del node["default"]
             for key, value in node.items():
-                walk(value, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")
+                if isinstance(value, (dict, list)):
+                    path.append(key)
+                    walk(value)
+                    path.pop()
         elif isinstance(node, list):
             for index, value in enumerate(node):
-                walk(value, f"{pointer}/{index}")
+                if isinstance(value, (dict, list)):
+                    path.append(index)
+                    walk(value)
+                    path.pop()
 
-    walk(document, "")
+    walk(document)
     repairs = []
     if empty_required:
         repairs.append(

@@ -76,7 +76,7 @@ def worker_app() -> Any:
     """The app of one worker, built from the options its parent left in :data:`ENV`."""
     from mockserver import collector
     from mockserver.applications import create_app
-    from mockserver.cli import configure_logging
+    from mockserver.serve_cli import configure_logging
 
     encoded = os.environ.get(ENV)
     if not encoded:

@@ -15,7 +15,7 @@ from typing import Any
 from mockserver.docs.calls import Call, kind
 from mockserver.docs.samples import samples
 from mockserver.docs.schemas import Attribute, Place, SchemaIndex, limits_text, type_label
-from mockserver.docs.text import json_text, slug
+from mockserver.docs.text import json_text, markdown_section, slug
 from mockserver.docs.views import (
     Body,
     ErrorStatus,
@@ -168,13 +168,15 @@ class _Builder:
             pages.append(self.events_page())
         pages.append(self.errors_page())
         pages[0].resources = [(p.title, p.slug, p.summary) for p in pages[1:]]
-        return Site(
+        site = Site(
             name=name,
             document=self.document,
             base_url=self.base_url,
             pages=pages,
             calls=list(self.calls.values()),
         )
+        site.share_notes()
+        return site
 
     def overview(self) -> Page:
         doc = self.document
@@ -459,7 +461,7 @@ class _Builder:
             kind="errors",
             title="Errors",
             summary="The error format, every error type and code, and which operations return which.",
-            description=_section(doc.description, "error"),
+            description=markdown_section(doc.description, "error"),
             errors=sorted(statuses.values(), key=lambda s: s.status),
             error_objects=objects,
             error_types=types,
@@ -474,24 +476,6 @@ def _enums(attributes: list[Attribute], prefix: str) -> list[tuple[str, list[str
             found.append((path, attribute.enum))
         found += _enums(attribute.children, path + ".")
     return found
-
-
-def _section(markdown: str, word: str) -> str:
-    """The section of a Markdown text whose heading mentions ``word`` (up to the next heading)."""
-    lines = markdown.splitlines()
-    out: list[str] = []
-    level = 0
-    for line in lines:
-        heading = re.match(r"^(#{1,6})\s+(.*)", line)
-        if heading:
-            if out and len(heading.group(1)) <= level:
-                break
-            if not out and word in heading.group(2).lower():
-                level = len(heading.group(1))
-                continue
-        if level:
-            out.append(line)
-    return "\n".join(out).strip()
 
 
 def build_site(

@@ -25,7 +25,7 @@ from mockserver.docs.text import (
     text_html,
 )
 from mockserver.docs.trees import attributes_html, variants_html
-from mockserver.docs.views import Page, Site
+from mockserver.docs.views import Site
 
 __all__ = ["render_html", "render_markdown", "render_single", "search_index"]
 
@@ -48,7 +48,6 @@ def _env() -> Environment:
         trim_blocks=False,
         lstrip_blocks=False,
     )
-    env.globals["try_json"] = _try_json
     env.globals["attributes_html"] = attributes_html
     env.globals["variants_html"] = variants_html
     env.filters["md"] = markdown
@@ -64,12 +63,6 @@ def _env() -> Environment:
 @functools.cache
 def asset(name: str) -> str:
     return (files("mockserver.docs") / "static" / name).read_text(encoding="utf-8")
-
-
-def _try_json(pages: list[Page]) -> str:
-    """The request each operation's try-it console starts from, by anchor (one JSON blob)."""
-    data = {view.anchor: view.call_data for page in pages for view in page.operations}
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
 
 
 def _page_href(current: str, ext: str) -> Href:
@@ -173,7 +166,11 @@ def render_html(site: Site) -> dict[str, str]:
 
 
 def render_single(site: Site) -> str:
-    """Every page in one self-contained HTML file (styles, script and index inline)."""
+    """Every page in one self-contained HTML file (styles and script inline).
+
+    The search index is not written out: docs.js reads the same entries from the page
+    (:func:`search_index` says which) the first time the reader searches.
+    """
     return (
         _env()
         .get_template("page.html.j2")
@@ -188,7 +185,6 @@ def render_single(site: Site) -> str:
             inline_assets=True,
             css=asset("docs.css"),
             js=asset("docs.js").replace("</", "<\\/"),
-            index_js=_index_js(search_index(site, _single_href)),
         )
     )
 

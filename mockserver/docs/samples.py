@@ -33,7 +33,7 @@ class Sample:
     lexer: str
     fence: str
     #: (text, lexer) pieces: the code around a JSON body is lexed as the language, the
-    #: body as JSON (Pygments' JSON lexer is many times faster on large bodies).
+    #: body highlighted as JSON (one regular expression, fast on large bodies).
     parts: tuple[tuple[str, str], ...]
 
     @property
@@ -56,24 +56,25 @@ def samples(call: Call, base_url: str) -> list[Sample]:
 
 Parts = list[tuple[str, str]]
 
-# Each sample is cut into the language's fixed pieces (highlighted by Pygments, and the same
-# in every sample, so highlighted once), quoted strings (URL, headers: always a string token)
-# and the JSON body (Pygments' JSON lexer).
+# Each sample is cut into the language's fixed pieces (the same in every sample, so highlighted
+# once; curl's are plain text), quoted strings (URL, headers: always a string token) and the JSON
+# body (text.json_html). The HTML pages show only the curl sample; docs.js writes the other two
+# from it, as python() and javascript() below do (tests/docs/test_browser.py compares them).
 
 
 def curl(call: Call, url: str) -> Parts:
     parts: Parts = [
-        ("curl -X " + call.method.upper() + " " if call.method != "get" else "curl ", "bash")
+        ("curl -X " + call.method.upper() + " " if call.method != "get" else "curl ", "text")
     ]
     parts.append((shlex.quote(url), "str"))
     for name, value in call.headers.items():
-        parts += [(" \\\n  -H ", "bash"), (shlex.quote(f"{name}: {value}"), "str")]
+        parts += [(" \\\n  -H ", "text"), (shlex.quote(f"{name}: {value}"), "str")]
     if call.body is MISSING:
         return parts
     body = json_text(call.body)
     if "'" in body:  # rare: the shell's own quoting
-        return [*parts, (" \\\n  -d ", "bash"), (shlex.quote(body), "str")]
-    return [*parts, (" \\\n  -d ", "bash"), ("'", "text"), (body, "json"), ("'", "text")]
+        return [*parts, (" \\\n  -d ", "text"), (shlex.quote(body), "str")]
+    return [*parts, (" \\\n  -d ", "text"), ("'", "text"), (body, "json"), ("'", "text")]
 
 
 def _py(value: Any, indent: int) -> str:

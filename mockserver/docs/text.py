@@ -1,32 +1,33 @@
 """Text for the pages: CommonMark descriptions, highlighted code, JSON, anchors.
 
 Descriptions in the spec are CommonMark (with GitHub-style tables, which API references
-use) rendered by markdown-it-py; code is highlighted by Pygments. The same description
+use) rendered by markdown-it (its Rust port); JSON is highlighted by one regular expression, other code
+(in descriptions) by Pygments, loaded only when such code appears. The same description
 often appears many times in a large document, so renderings are memoised.
 """
 
 from __future__ import annotations
 
 import functools
+import html
 import json
 import re
 from collections.abc import Sequence
 from typing import Any
 
+import markdown_it_pyrs
 import orjson
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
-from pygments.lexers import get_lexer_by_name
-from pygments.token import Comment, Keyword, Name, Number, String
-from pygments.util import ClassNotFound
 
 __all__ = [
     "code_html",
     "description",
+    "escape_text",
     "inline",
+    "json_html",
     "json_text",
     "markdown",
+    "markdown_section",
     "parts_html",
     "plain",
     "replace_literals",
@@ -34,16 +35,6 @@ __all__ = [
     "text_html",
 ]
 
-_CLASSES = (
-    (Comment, "c"),
-    (String, "s"),
-    (Number, "m"),
-    (Keyword, "k"),
-    (Name.Builtin, "k"),
-    (Name.Tag, "n"),
-    (Name.Variable, "n"),
-    (Name.Attribute, "n"),
-)
 # One line of prose whose only markup is `code spans`, **strong words** and underscores inside
 # words: its CommonMark rendering is known without parsing (most descriptions of a large
 # document are such lines; tests/docs/test_pieces.py checks the shortcut against markdown-it
@@ -53,6 +44,13 @@ _SIMPLE = re.compile(
     r"(?:[^`*_\[\]<>&#|\\\n!~]|`[^`\n]+`|(?<=[A-Za-z0-9])_(?=[A-Za-z0-9])|" + _STRONG + ")*"
 )
 _PIECES = re.compile(r"(`[^`\n]+`|" + _STRONG + ")")
+
+
+def _escape_html(text: str) -> str:
+    """As markdown-it escapes text: ``&``, ``<``, ``>`` and ``"``."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 def _simple(text: str) -> str | None:
@@ -71,31 +69,80 @@ def _simple(text: str) -> str | None:
             code = part[1:-1]
             if code.startswith(" ") and code.endswith(" ") and code.strip():
                 code = code[1:-1]
-            out.append(f"<code>{escapeHtml(code)}</code>")
+            out.append(f"<code>{_escape_html(code)}</code>")
         elif len(part) > 4 and part.startswith("**") and part.endswith("**"):
-            out.append(f"<strong>{escapeHtml(part[2:-2])}</strong>")
+            out.append(f"<strong>{_escape_html(part[2:-2])}</strong>")
         else:
-            out.append(escapeHtml(part))
+            out.append(_escape_html(part))
     return "".join(out)
 
 
-def _fence(code: str, lang: str, _attrs: str) -> str:
-    return str(code_html(code, lang or "text"))
+#: CommonMark (the markdown-it rules) with GitHub's tables, by markdown-it.rs: the same
+#: output as markdown-it-py (tests/docs/test_pieces.py compares the two on every description
+#: of the specs at hand) at a tenth of the time. The raw-HTML rules are off: HTML written in a
+#: description is shown as text, never let through.
+_RULES = [
+    "blockquote",
+    "code",
+    "fence",
+    "heading",
+    "hr",
+    "lheading",
+    "list",
+    "paragraph",
+    "reference",
+    "autolink",
+    "backticks",
+    "emphasis",
+    "entity",
+    "escape",
+    "image",
+    "link",
+    "newline",
+    "table",
+]
+_MD = markdown_it_pyrs.MarkdownIt("zero")
+_MD.enable_many(_RULES)  # type: ignore[arg-type]  # the stub lists the names as Literals
+_FENCE = re.compile(r'<pre><code class="language-([^"]*)">(.*?)</code></pre>', re.S)
 
 
-_MD = MarkdownIt("commonmark", {"highlight": _fence, "html": False}).enable("table")
+def _highlight_fence(match: re.Match[str]) -> str:
+    """Fenced JSON is highlighted; other languages are shown as written (descriptions hold
+    few, and a lexer per language costs more to load than it adds)."""
+    if match.group(1).lower() != "json":
+        return match.group(0)
+    code = json_html(html.unescape(match.group(2)).rstrip("\n"))
+    return f'<pre><code class="language-{match.group(1)}">{code}</code></pre>'
 
 
-def _mark_links(state: Any) -> None:
-    """Links written in the spec's descriptions carry ``class="sl"``: they point wherever their
-    author meant (often the vendor's own site), not into these pages."""
-    for token in state.tokens:
-        for child in token.children or ():
-            if child.type == "link_open":
-                child.attrSet("class", "sl")
+#: A summary read as one line of text: only the paragraph and inline rules (what
+#: markdown-it's ``renderInline`` applies).
+_INLINE = markdown_it_pyrs.MarkdownIt("zero")
+_INLINE.enable_many(
+    [
+        "paragraph",
+        "autolink",
+        "backticks",
+        "emphasis",
+        "entity",
+        "escape",
+        "image",
+        "link",
+        "newline",
+    ]
+)
 
 
-_MD.core.ruler.push("mark_links", _mark_links)
+def _render(text: str) -> str:
+    """CommonMark to HTML. Links written in the spec's descriptions carry ``class="sl"``: they
+    point wherever their author meant (often the vendor's own site), not into these pages;
+    fenced code with a language is highlighted."""
+    out: str = _MD.render(text)
+    if "<a " in out:  # every <a> here is a Markdown link: raw HTML is never let through
+        out = out.replace("<a href=", '<a class="sl" href=')
+    if '<pre><code class="language-' in out:
+        out = _FENCE.sub(_highlight_fence, out)
+    return out
 
 
 @functools.lru_cache(maxsize=8192)
@@ -106,16 +153,19 @@ def markdown(text: str) -> Markup:
     simple = _simple(text)
     if simple is not None:
         return Markup(f"<p>{simple}</p>\n")
-    return Markup(_MD.render(text))
+    return Markup(_render(text))
 
 
 @functools.lru_cache(maxsize=8192)
-def description(text: str) -> Markup:
-    """A description block: ``<p class="d">`` for one paragraph, else a ``<div class="d">``."""
-    html = str(markdown(text)).strip()
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        return Markup(f'<p class="d">{html[3:]}')
-    return Markup(f'<div class="d">{html}</div>')
+def description(text: str, bare: bool = False) -> Markup:
+    """A description block: ``<p class="d">`` for one paragraph, else a ``<div class="d">``.
+
+    ``bare``: a single paragraph as a plain ``<p>`` (attribute lists style theirs by place).
+    """
+    out = str(markdown(text)).strip()
+    if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
+        return Markup(out if bare else f'<p class="d">{out[3:]}')
+    return Markup(f'<div class="d">{out}</div>')
 
 
 @functools.lru_cache(maxsize=8192)
@@ -126,7 +176,29 @@ def inline(text: str) -> Markup:
     simple = _simple(text)
     if simple is not None:
         return Markup(simple)
-    return Markup(_MD.renderInline(text))
+    if "\n\n" not in text.strip():
+        out: str = _INLINE.render(text)
+        if out.startswith("<p>") and out.endswith("</p>\n"):
+            if "<a " in out:
+                out = out.replace("<a href=", '<a class="sl" href=')
+            return Markup(out[3:-5])
+    return Markup(_inline_md().renderInline(text))  # paragraphs: read as one line of text
+
+
+@functools.cache
+def _inline_md() -> Any:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False})
+
+    def mark_links(state: Any) -> None:
+        for token in state.tokens:
+            for child in token.children or ():
+                if child.type == "link_open":
+                    child.attrSet("class", "sl")
+
+    md.core.ruler.push("mark_links", mark_links)
+    return md
 
 
 def plain(text: str) -> str:
@@ -143,12 +215,15 @@ _JOINERS = frozenset({",", ":", ";", "(", ")", "{", "}", "[", "]", "=", ": ", "\
 
 
 def code_html(code: str, lang: str) -> Markup:
-    """``code`` highlighted by Pygments' lexer for ``lang``, as compact ``<span>``s.
+    """``code`` highlighted as compact ``<span>``s (JSON by :func:`json_html`, the rest by
+    Pygments' lexer for ``lang``).
 
     Only keywords, strings, numbers, comments and names get a class (``k``, ``s``, ``m``,
     ``c``, ``n``); whitespace and punctuation join the span they follow, so the markup stays
     a small multiple of the code (documents with large request bodies render big samples).
     """
+    if lang == "json":
+        return json_html(code.rstrip("\n"))
     return Markup(_highlight(code, lang).rstrip("\n"))
 
 
@@ -156,34 +231,39 @@ def parts_html(parts: Sequence[tuple[str, str]]) -> Markup:
     """Code made of parts: the language's fixed pieces (highlighted once, then cached),
     ``str`` (a quoted string, shown as one string token) and JSON bodies.
 
-    A body is lexed once for the three samples showing it: ``json+N`` is a JSON text
-    indented by N more spaces, ``pyjson+N`` the same as a Python literal (``True``).
+    ``json+N`` is a JSON text indented by N more spaces, ``pyjson+N`` the same as a Python
+    literal (``True``); both are highlighted by :func:`json_html`.
     """
     out = []
     for text, lang in parts:
         if lang == "str":
             out.append(_span("s", text))
         elif lang.startswith(("json", "pyjson")):
-            kind, _, shift = lang.partition("+")
-            pad = "\n" + " " * int(shift or 0)
-            body = text.replace(pad, "\n") if shift else text
-            if kind == "pyjson":
-                body = replace_literals(body, _FROM_PYTHON)
-            html = _json_html(body)
-            if kind == "pyjson":
-                html = _K_SPAN.sub(lambda m: replace_literals(m.group(0), _TO_PYTHON), html)
-            out.append(html.replace("\n", pad) if shift else html)
+            out.append(json_html(text))
         else:
             out.append(_fixed(text, lang))
     return Markup("".join(out))
 
 
-_K_SPAN = re.compile(r'<span class="k">[^<]*</span>')
+#: A JSON (or Python literal) text's tokens: a string (a key when a colon follows), a
+#: number, a literal. Everything else (punctuation, white space) is left as it is.
+_JSON_TOKEN = re.compile(
+    r'("(?:[^"\\\n]|\\.)*")(?=\s*:)|("(?:[^"\\\n]|\\.)*")'
+    r"|((?<![\w.])-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|\b(true|false|null|True|False|None)\b"
+)
+_JSON_CLASS = ("", "n", "s", "m", "k")
 
 
-@functools.lru_cache(maxsize=64)
-def _json_html(text: str) -> str:
-    return _highlight(text, "json")
+def _json_token(match: re.Match[str]) -> str:
+    index = match.lastindex or 0
+    return f'<span class="{_JSON_CLASS[index]}">{match.group(index)}</span>'
+
+
+def json_html(text: str) -> Markup:
+    """A JSON text (or a Python literal written like one) highlighted: keys ``n``, strings
+    ``s``, numbers ``m``, ``true``/``false``/``null`` ``k``. One regular expression over the
+    text: many times faster than a lexer on the large bodies of some documents."""
+    return Markup(_JSON_TOKEN.sub(_json_token, _escape_text(text)))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -192,6 +272,10 @@ def _fixed(text: str, lang: str) -> str:
 
 
 def _highlight(code: str, lang: str) -> str:
+    if lang == "text":
+        return _escape_text(code)
+    from pygments.util import ClassNotFound  # Pygments loads only for code that needs it
+
     try:
         lexer = _lexer(_LEXERS.get(lang, lang))
     except ClassNotFound:
@@ -216,6 +300,8 @@ def _highlight(code: str, lang: str) -> str:
 
 @functools.cache
 def _lexer(name: str) -> Any:
+    from pygments.lexers import get_lexer_by_name
+
     return get_lexer_by_name(name, stripnl=False, ensurenl=False)
 
 
@@ -227,7 +313,19 @@ def _css_class(token: Any) -> str:
         return _CACHE[token]
     except KeyError:
         pass
-    css = next((c for kind, c in _CLASSES if token in kind), "")
+    from pygments.token import Comment, Keyword, Name, Number, String
+
+    classes = (
+        (Comment, "c"),
+        (String, "s"),
+        (Number, "m"),
+        (Keyword, "k"),
+        (Name.Builtin, "k"),
+        (Name.Tag, "n"),
+        (Name.Variable, "n"),
+        (Name.Attribute, "n"),
+    )
+    css = next((c for kind, c in classes if token in kind), "")
     _CACHE[token] = css
     return css
 
@@ -237,18 +335,17 @@ def _span(css: str, text: str) -> str:
     return f'<span class="{css}">{escaped}</span>' if css else escaped
 
 
-def _escape_text(text: str) -> str:
+def escape_text(text: str) -> str:
     """Escaped for an element's content: quotes need no escaping there (JSON is full of them)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_escape_text = escape_text
+
+
 def text_html(text: str) -> Markup:
     """Plain text (a JSON example) for an element's content."""
-    return Markup(_escape_text(text))
-
-
-_TO_PYTHON = {"true": "True", "false": "False", "null": "None"}
-_FROM_PYTHON = {v: k for k, v in _TO_PYTHON.items()}
+    return Markup(escape_text(text))
 
 
 def replace_literals(text: str, mapping: dict[str, str]) -> str:
@@ -276,3 +373,21 @@ def slug(text: str) -> str:
     """A file- and anchor-safe name: ``Campaign Codes`` -> ``campaign-codes``."""
     value = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
     return value or "section"
+
+
+def markdown_section(text: str, word: str) -> str:
+    """The section of a Markdown text whose heading mentions ``word`` (up to the next heading)."""
+    lines = text.splitlines()
+    out: list[str] = []
+    level = 0
+    for line in lines:
+        heading = re.match(r"^(#{1,6})\s+(.*)", line)
+        if heading:
+            if out and len(heading.group(1)) <= level:
+                break
+            if not out and word in heading.group(2).lower():
+                level = len(heading.group(1))
+                continue
+        if level:
+            out.append(line)
+    return "\n".join(out).strip()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from mockserver.docs.calls import Call
 from mockserver.docs.samples import Sample
 from mockserver.docs.schemas import Attribute, Place, Variant
-from mockserver.spec import MISSING, Document, Operation
+from mockserver.spec import Document, Operation
 
 __all__ = [
     "Body",
@@ -74,19 +74,13 @@ class OperationView:
     call: Call
     example: str | None
     events: list[tuple[str, Place]]
+    #: Why the sample was not executed, when the site does not say it once for all
+    #: (:attr:`Site.common_note`); ``""`` otherwise.
+    note: str = ""
 
     @property
     def method(self) -> str:
         return self.op.method.upper()
-
-    @property
-    def call_data(self) -> dict[str, Any]:
-        """The request the try-it console starts from: method, path, headers, body."""
-        call = self.call
-        data: dict[str, Any] = {"m": call.method.upper(), "u": call.url_path, "h": call.headers}
-        if call.body is not MISSING:
-            data["b"] = call.body
-        return data
 
 
 @dataclass
@@ -149,6 +143,22 @@ class Site:
     base_url: str
     pages: list[Page]
     calls: list[Call]
+    #: The most common reason a sample was not executed, and how many it holds for: said once,
+    #: on the overview, rather than in each of those operations.
+    common_note: str = ""
+    common_note_count: int = 0
+
+    def share_notes(self) -> None:
+        """Say the most common reason for not executing a sample once (the overview says it)
+        and, in each operation, only a reason that differs from it."""
+        notes = Counter(call.note for call in self.calls if not call.executed)
+        self.common_note, self.common_note_count = notes.most_common(1)[0] if notes else ("", 0)
+        for page in self.pages:
+            for view in page.operations:
+                executed = view.call.executed
+                view.note = (
+                    view.call.note if not executed and view.call.note != self.common_note else ""
+                )
 
     @property
     def counts(self) -> dict[str, int]:

@@ -96,7 +96,7 @@ def proxy_command(
     """
     import uvicorn
 
-    from mockserver.cli import configure_logging
+    from mockserver.serve_cli import configure_logging
 
     configure_logging(log_level)
     try:

@@ -22,11 +22,34 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.spec.refs import MISSING, Context, pointer_name
 
 __all__ = ["Discriminator", "Schema"]
+
+if TYPE_CHECKING:
+    _cached = functools.cached_property
+else:
+
+    class _cached:
+        """``functools.cached_property`` without the lock Python 3.11 takes on every first read
+        (3.12 dropped it): a large document's reference reads thousands of these once each.
+        The value is computed from the immutable schema, so a race computes it twice at worst."""
+
+        def __init__(self, func):
+            self.func = func
+            self.name = func.__name__
+            self.__doc__ = func.__doc__
+
+        def __set_name__(self, owner, name):
+            self.name = name
+
+        def __get__(self, instance, owner=None):
+            if instance is None:
+                return self
+            value = instance.__dict__[self.name] = self.func(instance)
+            return value
 
 _LIMIT_KEYWORDS = (
     "minimum",
@@ -100,7 +123,7 @@ class Schema:
 
     # -- type ------------------------------------------------------------------------------
 
-    @functools.cached_property
+    @_cached
     def types(self) -> tuple[str, ...]:
         """Every JSON type allowed, ``"null"`` included when null is (empty: any type)."""
         declared = self.raw.get("type")
@@ -114,7 +137,7 @@ class Schema:
             types.append("null")
         return tuple(types)
 
-    @property
+    @_cached
     def type(self) -> str | None:
         """The first non-null type (``None``: no type given, or only ``null``)."""
         return next((t for t in self.types if t != "null"), None)
@@ -262,7 +285,7 @@ class Schema:
 
     # -- structure -------------------------------------------------------------------------
 
-    @functools.cached_property
+    @_cached
     def properties(self) -> dict[str, Schema]:
         """Declared properties, in document order (``allOf`` members not merged in)."""
         raw = self.raw.get("properties")
@@ -275,7 +298,7 @@ class Schema:
         required = self.raw.get("required")
         return tuple(str(r) for r in required) if isinstance(required, list) else ()
 
-    @functools.cached_property
+    @_cached
     def additional_properties(self) -> Schema | bool | None:
         """``False``/``True``, a schema, or ``None`` when the keyword is absent."""
         value = self.raw.get("additionalProperties")
@@ -283,14 +306,14 @@ class Schema:
             return value
         return self._sub(value)
 
-    @functools.cached_property
+    @_cached
     def pattern_properties(self) -> dict[str, Schema]:
         raw = self.raw.get("patternProperties")
         if not isinstance(raw, Mapping):
             return {}
         return {str(k): self._sub(v) for k, v in raw.items()}
 
-    @functools.cached_property
+    @_cached
     def items(self) -> Schema | None:
         """The schema of array items (3.1 ``items`` after ``prefixItems`` included)."""
         value = self.raw.get("items")
@@ -298,23 +321,23 @@ class Schema:
             return self._sub(value[0]) if value else None
         return self._sub(value) if value is not None else None
 
-    @functools.cached_property
+    @_cached
     def prefix_items(self) -> tuple[Schema, ...]:
         return self._subs("prefixItems")
 
-    @functools.cached_property
+    @_cached
     def all_of(self) -> tuple[Schema, ...]:
         return self._subs("allOf")
 
-    @functools.cached_property
+    @_cached
     def one_of(self) -> tuple[Schema, ...]:
         return self._subs("oneOf")
 
-    @functools.cached_property
+    @_cached
     def any_of(self) -> tuple[Schema, ...]:
         return self._subs("anyOf")
 
-    @functools.cached_property
+    @_cached
     def not_(self) -> Schema | None:
         value = self.raw.get("not")
         return self._sub(value) if value is not None else None
@@ -323,7 +346,7 @@ class Schema:
         value = self.raw.get(keyword)
         return tuple(self._sub(v) for v in value) if isinstance(value, list) else ()
 
-    @functools.cached_property
+    @_cached
     def discriminator(self) -> Discriminator | None:
         value = self.raw.get("discriminator")
         if not isinstance(value, Mapping) or "propertyName" not in value:

@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 
-from mockserver.docs.build import Built
+from mockserver.docs.build import Built, Target, build_target
+from mockserver.docs.render import _single_href, search_index
+from mockserver.docs.samples import samples
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, LiveMock
+from .conftest import CHROMIUM, CHROMIUM_ARGS, OFFICIAL_SPEC, SCREENSHOTS, LiveMock
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(
@@ -156,3 +158,83 @@ def test_try_it_calls_the_live_mock(browser: Any) -> None:
         create.locator(".try-status").wait_for()
         assert create.locator(".try-status").inner_text().startswith("200")
         tab.close()
+
+
+#: Every operation's samples as the page shows them once docs.js has written them all (as it
+#: does before printing): {section id: {language: text}}.
+_SAMPLES_JS = """() => {
+  window.dispatchEvent(new Event("beforeprint"));
+  const found = {};
+  document.querySelectorAll("section.op").forEach((section) => {
+    found[section.id] = {};
+    section.querySelectorAll("pre.sample").forEach((pre) => {
+      found[section.id][pre.dataset.lang] = pre.textContent;
+    });
+  });
+  return found;
+}"""
+
+
+def _expected_samples(built: Built) -> dict[str, dict[str, str]]:
+    """What samples.py writes (the Markdown twins' text) for every operation of a site."""
+    views = {v.op.name: v.anchor for page in built.site.pages for v in page.operations}
+    return {
+        views[call.operation.name]: {s.language: s.code for s in samples(call, built.site.base_url)}
+        for call in built.site.calls
+    }
+
+
+def test_the_script_writes_the_samples_samples_py_writes(
+    browser: Any, built_docs: tuple[Path, list[Built]]
+) -> None:
+    """The page carries curl; Python and JavaScript are written from it in the browser,
+    character for character what the Markdown pages carry, for every operation."""
+    out, results = built_docs
+    for built in results:
+        expected = _expected_samples(built)
+        shown: dict[str, dict[str, str]] = {}
+        tab = Watched(browser)
+        for path in sorted((out / built.name).glob("*.html")):
+            tab.page.goto(path.as_uri())
+            shown.update(tab.page.evaluate(_SAMPLES_JS))
+        tab.close()
+        assert shown == expected
+
+
+@pytest.mark.skipif(not OFFICIAL_SPEC.is_file(), reason=f"{OFFICIAL_SPEC} is not there")
+def test_the_official_documents_samples_in_one_file(browser: Any, tmp_path: Path) -> None:
+    """All 241 operations of the vendor's document (bodies with quotes, unicode, nesting)."""
+    built = build_target(
+        Target("voucherify", OFFICIAL_SPEC), single_file=True, execute=False, formats=("html",)
+    )
+    page = tmp_path / "voucherify.html"
+    page.write_text(built.files["voucherify.html"], encoding="utf-8")
+    tab = Watched(browser)
+    tab.page.goto(page.as_uri())
+    shown = tab.page.evaluate(_SAMPLES_JS)
+    tab.close()
+    expected = _expected_samples(built)
+    assert len(expected) == 241
+    for anchor, languages in expected.items():
+        assert shown[anchor] == languages, anchor
+
+
+def test_search_in_one_file_reads_its_index_from_the_page(browser: Any, tmp_path: Path) -> None:
+    """The one-file build ships no index: the script reads the entries search_index lists
+    (same titles, links and kinds, in the same order) from the page, and search finds them."""
+    built = build_target(Target("vinr"), single_file=True, formats=("html",), execute=False)
+    path = tmp_path / "vinr.html"
+    path.write_text(built.files["vinr.html"], encoding="utf-8")
+    assert "window.DOCS_INDEX=" not in built.files["vinr.html"]
+    tab = Watched(browser, viewport={"width": 1400, "height": 900})
+    tab.page.goto(path.as_uri())
+    entries = tab.page.evaluate("() => window.docsIndex()")
+    expected = search_index(built.site, _single_href)
+    assert [e[:3] for e in entries] == [e[:3] for e in expected]
+    assert all(bool(a[3]) == bool(b[3]) for a, b in zip(entries, expected, strict=True))
+    tab.page.fill("#q", "redemption count")
+    assert tab.page.locator("#results li a").first.inner_text().startswith("redemption_count")
+    tab.page.press("#q", "Enter")
+    tab.page.wait_for_url("**#campaigns-object-redemption_count")
+    assert tab.page.locator("#campaigns-object-redemption_count").is_visible()
+    tab.close()

@@ -151,9 +151,19 @@ def test_every_operation_has_its_section_anchor_samples_and_executed_response(
     out, results = built_docs
     for built in results:
         site = built.site
-        assert site.counts["executed"] == len(site.document.operations) > 0, site.counts
+        # not executed: only what the spec says the mock does not serve (x-not-served, its
+        # 501 documented) and bodies the samples cannot send (multipart forms), each said why
+        skipped = {c.operation.id: c.note for c in site.calls if not c.executed}
+        not_served = {op.id for op in site.document.operations if op.raw.get("x-not-served")}
+        assert {i for i, note in skipped.items() if "does not implement" in note} == not_served
+        assert all(
+            "does not implement" in note or "multipart/form-data" in note for note in skipped.values()
+        ), skipped
+        assert site.counts["executed"] == len(site.document.operations) - len(skipped) > 0
         pages = {page.slug: page for page in site.pages}
         for op in site.document.operations:
+            if op.id in skipped:
+                continue
             assert op.id
             [page] = [p for p in pages.values() if any(v.op is op for v in p.operations)]
             html = (out / built.name / f"{page.slug}.html").read_text(encoding="utf-8")
@@ -164,8 +174,9 @@ def test_every_operation_has_its_section_anchor_samples_and_executed_response(
             markdown = (out / built.name / f"{page.slug}.md").read_text(encoding="utf-8")
             assert f'<a id="{op.id}"></a>' in markdown
         manifest = json.loads((out / built.name / "examples.json").read_text(encoding="utf-8"))
-        assert [m["order"] for m in manifest] == sorted(m["order"] for m in manifest)
-        assert all(m["executed"] and 200 <= m["status"] < 300 for m in manifest)
+        ran = [m["order"] for m in manifest if m["executed"]]
+        assert ran == sorted(ran)
+        assert all(200 <= m["status"] < 300 for m in manifest if m["executed"])
 
 
 def test_samples_run_in_an_order_that_makes_ids_exist(built_docs: tuple[Path, list[Built]]) -> None:
@@ -326,8 +337,10 @@ def test_the_official_voucherify_document_renders_completely() -> None:
     assert counts["executed"] >= 6 and counts["not_executed"] == 241 - counts["executed"]
     assert html.count(">not executed</span>") == counts["not_executed"]
     for call in built.site.calls:
-        if call.problem:  # the vendor's own example, rejected by its own schema
-            assert call.problem.startswith(call.operation.name) and "answered 400" in call.problem
+        if call.problem:  # the vendor's own example, rejected by its own schema (400) or
+            # naming an object the mock's fixtures do not hold (404)
+            assert call.problem.startswith(call.operation.name), call.problem
+            assert re.search(r"answered 40[04]", call.problem), call.problem
     assert len([f for f in built.files if f.endswith(".md")]) == len(built.site.pages)
 
 

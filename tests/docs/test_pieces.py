@@ -14,7 +14,14 @@ from markdown_it import MarkdownIt
 from mockserver.docs.calls import Call, credentials, kind, plan_order, sample_value
 from mockserver.docs.samples import samples
 from mockserver.docs.schemas import SchemaIndex, limits_text, type_label
-from mockserver.docs.text import code_html, description, markdown, parts_html, replace_literals
+from mockserver.docs.text import (
+    code_html,
+    description,
+    inline,
+    markdown,
+    parts_html,
+    replace_literals,
+)
 from mockserver.spec import MISSING, Document, Schema, load
 
 
@@ -299,3 +306,55 @@ def test_the_shortcut_for_simple_lines_renders_as_markdown_it_does() -> None:
             shortcut += 1
             assert f"<p>{simple}</p>\n" == _MD.render(text), text
     assert shortcut > len(texts) / 3
+
+
+def test_descriptions_render_as_markdown_it_py_renders_them() -> None:
+    """markdown-it.rs (what the pages use) against markdown-it-py, the reference, with links
+    marked as the spec's own and raw HTML shown as text, on every description and summary of
+    the specs at hand; code blocks compare by their text (ours highlight fenced code)."""
+    from .conftest import OFFICIAL_SPEC, ROOT
+
+    reference = MarkdownIt("commonmark", {"html": False}).enable("table")
+    texts: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("description", "summary") and isinstance(value, str):
+                    texts.add(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    specs = [
+        ROOT / "mockserver" / "apis" / name / "openapi.yaml" for name in ("vinr", "voucherify")
+    ]
+    specs += [OFFICIAL_SPEC] if OFFICIAL_SPEC.is_file() else []
+    for spec in specs:
+        walk(load(spec).raw)
+    texts |= {"<script>alert(1)</script>", "[a](/b 'c') <https://x.y> ![i](/i.png)", "# H\n\n- a"}
+
+    def code_text(found: re.Match[str]) -> str:
+        return "<pre><code>" + html.unescape(re.sub(r"<[^>]+>", "", found.group(2))).rstrip("\n")
+
+    def normal(rendered: str) -> str:
+        rendered = rendered.replace(' class="sl"', "")
+        return re.sub(
+            r"<pre><code( class=\"[^\"]*\")?>(.*?)(?=</code></pre>)",
+            code_text,
+            rendered,
+            flags=re.S,
+        )
+
+    links = 0
+    for text in texts:
+        ours = str(markdown(text))
+        assert normal(ours) == normal(reference.render(text)), text
+        links += ours.count('<a class="sl" href=')
+        assert ours.count("<a ") == ours.count('<a class="sl" href=')
+        if "```" not in text:  # a summary, inline: what markdown-it-py's renderInline writes
+            expected = normal(reference.renderInline(text)).strip()
+            assert normal(str(inline(text))).strip() == expected, text
+    assert links > 50 and len(texts) > (3000 if OFFICIAL_SPEC.is_file() else 300)

@@ -539,6 +539,9 @@ def test_the_vendors_document_served_with_its_repairs(
         assert listed.json()["total"] == 5
         deleted = client.delete(path(ident))
         assert client.get(f"/v1/async-actions/{deleted.json()['async_action_id']}").status_code == 200
+        # the vendor documents no error responses: its Error object is every operation's 4XX
+        missing = client.get("/v1/campaigns/camp_missing")
+        assert (missing.status_code, missing.json()["key"]) == (404, "not_found")
         # an operation the plug-in has no handler for gets the generic behaviour: customers
         # are stored and read back as the document describes them
         customer = client.post("/v1/customers", json={"source_id": "served-1", "name": "Ada"})
@@ -549,9 +552,8 @@ def test_the_vendors_document_served_with_its_repairs(
 
 
 def test_the_repairs_touch_only_the_vendors_defects(official_document: dict[str, Any]) -> None:
-    from mockserver.plugins import load_document
-
     from mockserver.apis.voucherify import VoucherifyAPI
+    from mockserver.plugins import load_document
 
     document = copy.deepcopy(official_document)
     assert len(vendor.repair(document)) == len(vendor.REPAIRS)

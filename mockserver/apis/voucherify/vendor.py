@@ -14,7 +14,10 @@ document (the engine's generic repairs, :mod:`mockserver.documents`, have alread
   ``DiscountUnitMultiple``, so every multi-unit discount matches both: ``DiscountUnit``
   loses that one value;
 * an export's ``filters.campaign_id.conditions.$in`` items are at most one character long,
-  so no campaign id fits: the bound goes.
+  so no campaign id fits: the bound goes;
+* no operation documents an error response (200, 202 and 204 only), though its ``Error``
+  object is defined: every operation without one gets a ``4XX`` answer of that object, so a
+  campaign not found is the vendor's 404, not a contract violation of the mock.
 
 Each repair applies only where the document still has the defect, so a corrected document
 is left as it is. ``tests/voucherify/test_official.py`` proves each one needed by the
@@ -83,7 +86,29 @@ def _export_campaign_id(document: Document) -> bool:
         item = conditions["properties"]["$in"]["items"]
     except (KeyError, TypeError):
         return False
-    return item.pop("maxLength", None) == 1
+    return bool(item.pop("maxLength", None) == 1)
+
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _error_responses(document: Document) -> bool:
+    if "Error" not in _schemas(document):
+        return False
+    answer = {
+        "description": "An error, in the vendor's error object.",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    changed = False
+    for item in document.get("paths", {}).values():
+        for method in _METHODS:
+            responses = item.get(method, {}).get("responses") if isinstance(item, dict) else None
+            if not isinstance(responses, MutableMapping):
+                continue
+            if not any(str(code).startswith("4") or code == "default" for code in responses):
+                responses["4XX"] = answer
+                changed = True
+    return changed
 
 
 REPAIRS: dict[str, Callable[[Document], bool]] = {
@@ -92,6 +117,7 @@ REPAIRS: dict[str, Callable[[Document], bool]] = {
     "import items read as anyOf, their value not required (no branch took an item without one)": _import_item,
     "DiscountUnit without ADD_MANY_ITEMS (it is DiscountUnitMultiple's)": _unit_effect,
     "an export's campaign ids longer than one character": _export_campaign_id,
+    "its Error object as the 4XX answer of operations documenting no error": _error_responses,
 }
 
 

@@ -1,14 +1,124 @@
-/* mockserver docs: search, the samples' language switcher, the menu and the try-it console.
-   No dependencies, no network requests except the ones "Try it" sends. */
+/* mockserver docs: the Python and JavaScript samples (written from the page's curl command),
+   search, the samples' language switcher, the menu and the try-it console.
+   No dependencies, no network requests except the ones "Try it" sends. No "</" outside string
+   literals: the one-file build inlines this script. */
 (function () {
   "use strict";
   var body = document.body;
   var KEY = "mockserver-docs-lang";
   var LANGS = ["curl", "python", "javascript"];
 
+  /* -- samples: the page carries each operation's curl command; the Python (httpx) and
+     JavaScript (fetch) samples are written from it here, the same text mockserver's
+     samples.py writes into the Markdown pages ------------------------------------------- */
+  function shellWords(text) {
+    /* the words of a command quoted as Python's shlex.quote does ('...', "'" for a quote) */
+    var words = [], word = null, i = 0;
+    while (i < text.length) {
+      var c = text.charAt(i);
+      if (c === "\\" && text.charAt(i + 1) === "\n") { i += 2; continue; }
+      if (c === " " || c === "\n") { if (word !== null) { words.push(word); word = null; } i++; continue; }
+      if (c === "'" || c === '"') {
+        var end = text.indexOf(c, i + 1);
+        word = (word || "") + text.slice(i + 1, end);
+        i = end + 1;
+        continue;
+      }
+      word = (word || "") + c;
+      i++;
+    }
+    if (word !== null) words.push(word);
+    return words;
+  }
+  function request(section) {
+    if (section._request) return section._request;
+    var pre = section.querySelector('pre.sample[data-lang="curl"]');
+    var words = shellWords(pre ? pre.textContent : "");
+    var call = { m: "GET", url: "", h: [], b: null };
+    for (var i = 1; i < words.length; i++) {
+      if (words[i] === "-X") call.m = words[++i];
+      else if (words[i] === "-H") {
+        var header = words[++i], at = header.indexOf(": ");
+        call.h.push([header.slice(0, at), header.slice(at + 2)]);
+      } else if (words[i] === "-d") call.b = words[++i];
+      else call.url = words[i];
+    }
+    section._request = call;
+    return call;
+  }
+  function ascii(value) { /* JSON string as Python's json.dumps writes it (ensure_ascii) */
+    return JSON.stringify(value).replace(/[\u0080-\uffff]/g, function (c) {
+      return "\\u" + ("000" + c.charCodeAt(0).toString(16)).slice(-4);
+    });
+  }
+  function headersText(headers, pad) { /* a string map as two-space-indented JSON, shifted */
+    if (!headers.length) return "{}";
+    return "{\n" + headers.map(function (h) {
+      return pad + "  " + JSON.stringify(h[0]) + ": " + JSON.stringify(h[1]);
+    }).join(",\n") + "\n" + pad + "}";
+  }
+  var PY = { "true": "True", "false": "False", "null": "None" };
+  function pythonLiterals(json) {
+    return json.replace(/"(?:[^"\\]|\\.)*"|\b(true|false|null)\b/g, function (m, word) { return word ? PY[word] : m; });
+  }
+  var WRITERS = {
+    python: function (call) {
+      var headers = call.b === null ? call.h : call.h.filter(function (h) { return h[0].toLowerCase() !== "content-type"; });
+      var code = "import httpx\n\nresponse = httpx.request(\n    " + ascii(call.m) + ",\n    " + ascii(call.url) + ",\n";
+      if (headers.length) code += "    headers=" + headersText(headers, "    ") + ",\n";
+      if (call.b !== null) code += "    json=" + pythonLiterals(call.b).replace(/\n/g, "\n    ") + ",\n";
+      return code + ")\nprint(response.status_code, response.json())";
+    },
+    javascript: function (call) {
+      var code = "const response = await fetch(" + ascii(call.url) + ", {\n  method: " + ascii(call.m) + ",\n";
+      if (call.h.length) code += "  headers: " + headersText(call.h, "  ") + ",\n";
+      if (call.b !== null) code += "  body: JSON.stringify(" + call.b.replace(/\n/g, "\n  ") + "),\n";
+      return code + "});\nconsole.log(response.status, await response.json());";
+    }
+  };
+  var TOKEN = /("(?:[^"\\\n]|\\.)*")(?=\s*:)|("(?:[^"\\\n]|\\.)*")|((?:^|[^\w.])-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|\b(true|false|null|True|False|None|import|const|await)\b/g;
+  function highlight(code) { /* the classes mockserver's own highlighting uses: n s m k */
+    /* [<], not <: the one-file build inlines this script with every "</" written "<\/" */
+    var html = code.replace(/&/g, "&amp;").replace(/[<]/g, "&lt;").replace(/>/g, "&gt;");
+    return html.replace(TOKEN, function (m, key, str, num, word) {
+      if (key) return '<span class="n">' + key + "</span>";
+      if (str) return '<span class="s">' + str + "</span>";
+      if (num) {
+        var lead = /^-?\d/.test(num) ? "" : num.charAt(0);
+        return lead + '<span class="m">' + num.slice(lead.length) + "</span>";
+      }
+      return '<span class="k">' + word + "</span>";
+    });
+  }
+  function writeSamples(lang) {
+    if (!WRITERS[lang]) return;
+    document.querySelectorAll('section.op pre.sample[data-lang="' + lang + '"]').forEach(function (pre) {
+      if (pre.firstChild) return;
+      pre.innerHTML = "<code>" + highlight(WRITERS[lang](request(pre.closest("section.op")))) + "</code>";
+    });
+  }
+  var LABELS = { curl: "curl", python: "Python", javascript: "JavaScript" };
+  document.querySelectorAll("section.op .panel.samples").forEach(function (panel) {
+    var tabs = document.createElement("div");
+    tabs.className = "tabs";
+    LANGS.forEach(function (lang) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.setAttribute("data-lang", lang);
+      button.textContent = LABELS[lang];
+      tabs.appendChild(button);
+    });
+    panel.insertBefore(tabs, panel.firstChild);
+    var tryIt = document.createElement("details");
+    tryIt.className = "try";
+    tryIt.innerHTML = '<summary>Try it</summary><form class="tf"></form>';
+    panel.parentNode.appendChild(tryIt);
+  });
+
   /* -- language switcher, remembered across pages and visits ------------------------------ */
   function setLang(lang, remember) {
     if (LANGS.indexOf(lang) < 0) return;
+    writeSamples(lang);
     body.setAttribute("data-lang", lang);
     if (remember) {
       try { localStorage.setItem(KEY, lang); } catch (e) { /* storage may be disabled */ }
@@ -35,7 +145,44 @@
   /* -- search over the index built with the pages ------------------------------------------- */
   var input = document.getElementById("q");
   var list = document.getElementById("results");
-  var index = window.DOCS_INDEX || [];
+  var index = window.DOCS_INDEX || null;
+  function pageIndex() {
+    /* the one-file build ships no index: the same entries as render.search_index, read from
+       the page (pages, each resource's object and its attributes two levels deep,
+       operations, events, error statuses) */
+    var found = [];
+    function text(el, length) { return el ? el.textContent.replace(/\s+/g, " ").trim().slice(0, length) : ""; }
+    function said(el) { return el ? el.querySelector(":scope > p, :scope > .d, :scope > div.d") : null; }
+    function attributes(list, owner, depth) {
+      if (!list) return;
+      list.querySelectorAll(":scope > li[id]").forEach(function (li) {
+        found.push([text(li.querySelector(":scope > b")), "#" + li.id, owner + " attribute", text(said(li), 80)]);
+        if (depth < 1) attributes(li.querySelector(":scope > details > ul.attrs"), owner, depth + 1);
+      });
+    }
+    document.querySelectorAll("article.page").forEach(function (page) {
+      var slug = page.getAttribute("data-page"), head = page.querySelector("header.ph1");
+      found.push([text(head.querySelector("h1")), "#" + head.id, "page", text(head.querySelector(".lead"), 120)]);
+      var object = document.getElementById(slug + "-object");
+      if (object && page.contains(object)) {
+        var name = object.getAttribute("data-name");
+        found.push([text(object.querySelector("h2")), "#" + object.id, "object", name]);
+        attributes(object.querySelector(".main > ul.attrs"), name, 0);
+      }
+      page.querySelectorAll("section.op").forEach(function (op) {
+        found.push([text(op.querySelector("h2 > a")), "#" + op.id, text(op.querySelector(".ep")),
+          op.id + " " + text(op.querySelector(".main > .d, .main > p.d"), 80)]);
+      });
+      if (slug === "event-types") page.querySelectorAll(".event[id]").forEach(function (event) {
+        found.push([text(event.querySelector("code")), "#" + event.id, "event", text(event.querySelector(".d"), 80)]);
+      });
+      page.querySelectorAll(".estatus[id]").forEach(function (status) {
+        found.push([text(status.querySelector("h3")) + " error", "#" + status.id, "error", text(status.querySelector(".d"), 80)]);
+      });
+    });
+    return found;
+  }
+  window.docsIndex = function () { return index || (index = pageIndex()); };
   var selected = -1;
   function score(entry, terms) {
     var title = entry[0].toLowerCase(), text = (entry[0] + " " + entry[2] + " " + (entry[3] || "")).toLowerCase();
@@ -53,6 +200,7 @@
     selected = -1;
     if (!terms.length) { list.hidden = true; return; }
     var hits = [];
+    if (!index) index = pageIndex();
     for (var i = 0; i < index.length; i++) {
       var s = score(index[i], terms);
       if (s) hits.push([s, i]);
@@ -109,6 +257,7 @@
 
   /* -- print: open every collapsed section ---------------------------------------------------- */
   window.addEventListener("beforeprint", function () {
+    LANGS.forEach(writeSamples);
     document.querySelectorAll("details").forEach(function (d) { d.open = true; });
   });
 
@@ -136,11 +285,6 @@
     form.appendChild(input);
     return input;
   }
-  var calls = null;
-  function tryData() {
-    if (!calls) calls = JSON.parse(document.getElementById("try-data").textContent);
-    return calls;
-  }
   function base() {
     var configured = body.getAttribute("data-base") || "";
     if (/^https?:/.test(configured)) return configured.replace(/\/$/, "");
@@ -151,13 +295,13 @@
     if (!details.classList || !details.classList.contains("try") || !details.open) return;
     var form = details.querySelector("form");
     if (form.childNodes.length) return;
-    var section = details.closest("section.op");
-    var call = tryData()[section.id];
-    var headers = Object.keys(call.h).map(function (k) { return k + ": " + call.h[k]; }).join("\n");
+    var call = request(details.closest("section.op"));
+    var configured = (body.getAttribute("data-base") || "").replace(/\/$/, "");
+    var path = configured && call.url.indexOf(configured) === 0 ? call.url.slice(configured.length) : call.url;
     field(form, "Method", "method", call.m, false);
-    field(form, "URL", "url", base() + call.u, false);
-    field(form, "Headers (one per line)", "headers", headers, true);
-    if (call.b !== undefined) field(form, "Body (JSON)", "body", JSON.stringify(call.b, null, 2), true);
+    field(form, "URL", "url", /^https?:/.test(path) ? path : base() + path, false);
+    field(form, "Headers (one per line)", "headers", call.h.map(function (h) { return h[0] + ": " + h[1]; }).join("\n"), true);
+    if (call.b !== null) field(form, "Body (JSON)", "body", call.b, true);
     var send = document.createElement("button");
     send.type = "submit";
     send.textContent = "Send";
