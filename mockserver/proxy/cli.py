@@ -96,6 +96,7 @@ def proxy_command(
     """
     import uvicorn
 
+    from mockserver import collector
     from mockserver.cli import configure_logging
 
     configure_logging(log_level)
@@ -115,6 +116,7 @@ def proxy_command(
         sys.exit(2)
     click.echo(f"proxy: http://{host}:{port} -> {app.target}  (spec: {app.log.spec})")
     click.echo(f"violations: http://{host}:{port}/__admin/violations (Authorization: Bearer <token>)")
+    collector.install()  # the spec and validators stay out of full collections, as in the mock
     uvicorn.run(
         app,
         host=host,
@@ -123,6 +125,9 @@ def proxy_command(
         access_log=False,
         server_header=False,
         date_header=False,
+        # the client address is the one that connected: X-Forwarded-For from a client is
+        # passed on with that address appended, never taken as the client's own
+        proxy_headers=False,
     )
 
 
