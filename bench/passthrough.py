@@ -19,8 +19,9 @@ from yarl import URL
 HOP_BY_HOP = {b"connection", b"keep-alive", b"transfer-encoding", b"te", b"trailer", b"upgrade", b"host"}
 
 
-def main() -> None:
-    port, upstream = int(sys.argv[1]), URL(sys.argv[2])
+def application(target: str) -> Any:
+    """The pass-through's ASGI application, forwarding to ``target``."""
+    upstream = URL(target)
     state: dict[str, aiohttp.ClientSession] = {}
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -53,6 +54,12 @@ def main() -> None:
             await send({"type": "http.response.start", "status": response.status, "headers": raw})
             await send({"type": "http.response.body", "body": content})
 
+    return app
+
+
+def main() -> None:
+    app = application(sys.argv[2])
+    port = int(sys.argv[1])
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
                 server_header=False, date_header=False)
 

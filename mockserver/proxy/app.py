@@ -7,13 +7,11 @@
 2. checks the request with the operation's prepared validators
    (:func:`~mockserver.validation.build_validators`, the mock's own) and the spec's security
    requirements: what fails is a *request* finding (the client broke the contract);
-3. forwards it unchanged (method, path, query, headers including credentials, body), dropping
-   only hop-by-hop headers and adding ``X-Forwarded-For``/``-Host``/``-Proto``, through httpx's
-   transport API: by default ``httpx_aiohttp.AiohttpTransport``, aiohttp's connection pool (any
-   ``httpx.AsyncBaseTransport`` can stand in, e.g. ``httpx.ASGITransport`` in tests). The
-   ``httpx.AsyncClient`` layer above it is left out on purpose: a proxy wants none of its
-   policies (redirects, cookie jar, auth), and its per-request cost (the cookie jar alone
-   parses every response) was a third of the proxy's;
+3. forwards it unchanged (method, raw path and query, headers including credentials, body),
+   dropping only hop-by-hop headers and adding ``X-Forwarded-For``/``-Host``/``-Proto``,
+   through an :class:`~mockserver.proxy.upstream.Upstream`: by default aiohttp's connection
+   pool called directly, or any ``httpx.AsyncBaseTransport`` (e.g. ``httpx.ASGITransport`` in
+   tests); :mod:`mockserver.proxy.upstream` says why;
 4. reads the response, again holding at most ``max_body`` bytes, and checks its status, headers
    and body: what fails is a *response* finding (the server broke the contract), and so is a
    2xx answer to a request that broke the contract;
@@ -33,14 +31,11 @@ import json
 import logging
 import zlib
 from collections.abc import AsyncIterator, Mapping
-from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
-import aiohttp
 import httpx
-from httpx_aiohttp import AiohttpTransport
 from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from starlette.datastructures import Headers, QueryParams
@@ -51,6 +46,13 @@ from mockserver.exceptions import ConfigurationError, Problem, ProblemKind
 from mockserver.proxy import admin
 from mockserver.proxy.errors import ErrorFormat
 from mockserver.proxy.report import Finding, Side, ViolationLog
+from mockserver.proxy.upstream import (
+    AiohttpUpstream,
+    Answer,
+    HttpxUpstream,
+    Upstream,
+    UpstreamError,
+)
 from mockserver.routing import RouteIndex
 from mockserver.runtime import DEFAULT_MAX_BODY
 from mockserver.security import SecurityPolicy, read_schemes
@@ -73,6 +75,9 @@ HOP_BY_HOP = frozenset(
         b"upgrade",
     }
 )
+#: Request headers the proxy does not pass on as they are.
+_SET_ASIDE = HOP_BY_HOP | {b"host", b"x-forwarded-for"}
+_NO_QUERY = QueryParams()
 _MAX_MESSAGES = 10
 _MAX_MESSAGE_CHARS = 200
 
@@ -92,20 +97,23 @@ class ContractProxy:
         admin_token: str | None = None,
         report: Path | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        upstream: Upstream | None = None,
         timeout: float = 30.0,
         max_connections: int = 100,
     ) -> None:
-        url = httpx.URL(target)
-        if url.scheme not in ("http", "https") or not url.host:
-            raise ConfigurationError(f"--target must be an http(s) URL, not {target!r}")
-        self.target = url
-        self._prefix = url.raw_path.split(b"?")[0].rstrip(b"/")
+        if upstream is None:
+            if transport is not None:
+                upstream = HttpxUpstream(target, transport, timeout=timeout)
+            else:
+                upstream = AiohttpUpstream(target, timeout=timeout, max_connections=max_connections)
+        self.upstream = upstream
+        self.target = upstream.target
         self.strict = strict
         self.max_body = max_body
         self.errors = errors or ErrorFormat()
         self.guard = admin.AdminGuard(admin_token)
         self.report = report
-        self.log = ViolationLog(str(url), spec_name)
+        self.log = ViolationLog(self.target, spec_name)
         try:
             openapi = OpenAPI.from_dict(dict(spec))
         except Exception as exc:  # openapi-spec-validator's errors, whichever they are
@@ -116,12 +124,10 @@ class ContractProxy:
             self.routes.add(op.path_template, op.method, op)
         self.base_path = _server_path(spec)
         self.security = SecurityPolicy(read_schemes(spec), frozenset())
-        self.transport = transport or AiohttpTransport(client=partial(_session, max_connections))
-        self._extensions = {"timeout": httpx.Timeout(timeout).as_dict()}
 
     async def aclose(self) -> None:
         """Close the upstream connections and write the report (``--report``)."""
-        await self.transport.aclose()
+        await self.upstream.aclose()
         if self.report is not None:
             self.log.write(self.report)
             log.info("report written to %s", self.report)
@@ -156,49 +162,49 @@ class ContractProxy:
 
     async def _exchange(self, scope: Scope, receive: Receive, send: Send) -> None:
         method: str = scope["method"]
-        headers = Headers(scope=scope)
-        op, params, label, request_messages = self._operation(method, scope["path"])
+        path: str = scope["path"]
+        op, params, label, request_messages = self._operation(method, path)
         self.log.exchanges[label] += 1
         body, complete = await _read_upto(receive, self.max_body)
         if op is not None:
-            request_messages = self._check_request(op, params, label, scope, headers, body, complete)
-        outgoing = httpx.Request(
-            method,
-            self._url(scope),
-            headers=self._forward_headers(scope),
-            content=body if complete else _rest(body, receive),
-            extensions=self._extensions,
-        )
+            request_messages = self._check_request(op, params, label, scope, body, complete)
+        query: bytes = scope.get("query_string", b"")
+        target = (scope.get("raw_path") or quote(path).encode()) + (b"?" + query if query else b"")
+        answer: Answer | None = None
         try:
-            response = await self.transport.handle_async_request(outgoing)
-        except (httpx.HTTPError, aiohttp.ClientError, TimeoutError, OSError) as exc:
-            # (httpx-aiohttp maps most of aiohttp's errors to httpx's, not every one)
-            log.warning("%s %s: upstream failed: %r", method, scope["path"], exc)
-            self._record("request", label, method, scope["path"], None, request_messages)
+            answer = await self.upstream.send(
+                method, target, self._forward_headers(scope), body if complete else _rest(body, receive)
+            )
+            raw, whole = await answer.read_upto(self.max_body)
+        except UpstreamError as exc:
+            if answer is not None:
+                await answer.aclose()
+            log.warning("%s %s: upstream failed: %s", method, path, exc)
+            self._record("request", label, method, path, None, request_messages)
             problem = Problem(
                 ProblemKind.INTERNAL,
-                f"The proxy could not get an answer from {self.target}: {type(exc).__name__}.",
+                f"The proxy could not get an answer from {self.target}: {exc.kind}.",
             )
             await _send_whole(send, *self.errors.render(problem, 502))
             return
         try:
-            await self._answer(send, response, op, label, method, scope["path"], request_messages)
+            await self._answer(send, answer, raw, whole, op, label, method, path, request_messages)
         finally:
-            await response.aclose()
+            await answer.aclose()
 
     async def _answer(
         self,
         send: Send,
-        response: httpx.Response,
+        answer: Answer,
+        raw: bytes,
+        complete: bool,
         op: OperationValidator | None,
         label: str,
         method: str,
         path: str,
         request_messages: list[str],
     ) -> None:
-        chunks = response.aiter_raw()
-        raw, complete = await _gather(chunks, self.max_body)
-        status = response.status_code
+        status = answer.status
         response_messages: list[str] = []
         if op is not None:
             if not complete:
@@ -206,12 +212,12 @@ class ContractProxy:
             elif method == "HEAD":
                 self.log.notice(label, "HEAD response: its (absent) body is not checked")
             else:
-                response_messages = self._check_response(op, label, response, raw, request_messages)
+                response_messages = self._check_response(op, label, answer, raw, request_messages)
         findings = [
             *self._record("request", label, method, path, status, request_messages),
             *self._record("response", label, method, path, status, response_messages),
         ]
-        headers = [(k, v) for k, v in response.headers.raw if k.lower() not in HOP_BY_HOP]
+        headers = [(k, v) for k, v in answer.headers if k.lower() not in HOP_BY_HOP]
         if findings:
             headers.append((HEADER, _header_value(findings)))
         if self.strict and response_messages and complete:
@@ -228,7 +234,7 @@ class ContractProxy:
             await send({"type": "http.response.body", "body": raw})
             return
         await send({"type": "http.response.body", "body": raw, "more_body": True})
-        async for chunk in chunks:
+        async for chunk in answer.rest():
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
 
@@ -258,11 +264,12 @@ class ContractProxy:
         path_params: dict[str, str],
         label: str,
         scope: Scope,
-        headers: Headers,
         body: bytes,
         complete: bool,
     ) -> list[str]:
-        query = QueryParams(scope.get("query_string", b""))
+        headers = Headers(scope=scope)
+        raw_query: bytes = scope.get("query_string", b"")
+        query = QueryParams(raw_query) if raw_query else _NO_QUERY
         cookies = _cookies(headers)
         messages = []
         problem = self.security.check(op.security, headers, query, cookies)
@@ -291,25 +298,27 @@ class ContractProxy:
         self,
         op: OperationValidator,
         label: str,
-        response: httpx.Response,
+        answer: Answer,
         raw: bytes,
         request_messages: list[str],
     ) -> list[str]:
-        encoding = response.headers.get("content-encoding", "identity")
+        status = answer.status
+        headers = Headers(raw=[(k.lower(), v) for k, v in answer.headers])
+        encoding = headers.get("content-encoding", "identity")
         body = _decode(raw, encoding, self.max_body)
         if body is None:
             self.log.notice(label, f"response with Content-Encoding {encoding}: body not checked")
             return []
-        mimetype = response.headers.get("content-type", "").split(";")[0].strip()
+        mimetype = headers.get("content-type", "").split(";")[0].strip()
         try:
-            messages = op.response_problems(response.status_code, body, mimetype, response.headers)
+            messages = op.response_problems(status, body, mimetype, headers)
         except Exception:
             log.exception("validating a response of %s failed", label)
             self.log.notice(label, "the proxy failed to check a response (see its log)")
             return []
-        if request_messages and 200 <= response.status_code < 300:
+        if request_messages and 200 <= status < 300:
             messages.append(
-                f"answered {response.status_code} to a request that breaks the contract "
+                f"answered {status} to a request that breaks the contract "
                 f"({request_messages[0]})"
             )
         return messages
@@ -329,34 +338,31 @@ class ContractProxy:
 
     # -- forwarding ------------------------------------------------------------------------
 
-    def _url(self, scope: Scope) -> httpx.URL:
-        raw_path = scope.get("raw_path") or quote(scope["path"]).encode()
-        query = scope.get("query_string", b"")
-        target = self._prefix + raw_path + (b"?" + query if query else b"")
-        return self.target.copy_with(raw_path=target)
-
     def _forward_headers(self, scope: Scope) -> RawHeaders:
-        raw: RawHeaders = scope["headers"]
-        named = {
-            token.strip().lower().encode()
-            for key, value in raw
-            if key == b"connection"
-            for token in value.decode("latin-1").split(",")
-        }
-        headers = [
-            (key, value)
-            for key, value in raw
-            if key not in HOP_BY_HOP and key != b"host" and key not in named
-        ]
+        """The client's headers, less hop-by-hop ones (and those ``Connection`` names), with
+        ``X-Forwarded-For``/``-Host``/``-Proto``; one pass over them, as it runs per request."""
+        headers: RawHeaders = []
+        host = forwarded_for = None
+        named: set[bytes] = set()
+        for key, value in scope["headers"]:
+            if key not in _SET_ASIDE:
+                headers.append((key, value))
+            elif key == b"host":
+                host = host or value
+            elif key == b"x-forwarded-for":
+                forwarded_for = forwarded_for or value
+            elif key == b"connection":
+                named.update(t.strip().lower().encode() for t in value.decode("latin-1").split(","))
+        if named:
+            headers = [(k, v) for k, v in headers if k not in named]
         client = scope.get("client")
         if client:
-            forwarded_for = next((v for k, v in raw if k == b"x-forwarded-for"), None)
             address = client[0].encode()
-            headers = [(k, v) for k, v in headers if k != b"x-forwarded-for"]
             headers.append(
                 (b"x-forwarded-for", forwarded_for + b", " + address if forwarded_for else address)
             )
-        host = next((v for k, v in raw if k == b"host"), None)
+        elif forwarded_for is not None:
+            headers.append((b"x-forwarded-for", forwarded_for))
         if host is not None:
             headers.append((b"x-forwarded-host", host))
         headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode()))
@@ -364,22 +370,6 @@ class ContractProxy:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _session(max_connections: int) -> aiohttp.ClientSession:
-    """The connection pool under the httpx client, set up to change nothing on the way.
-
-    httpcore's pool scans every connection on every request (a poll per connection), which
-    made the proxy several times slower than its upstream; aiohttp's pool and C parser do not.
-    No header of its own is added (no ``User-Agent``, ``Accept``, ``Accept-Encoding`` or
-    ``Content-Type`` the client did not send), nothing is decompressed, no cookie is kept.
-    """
-    return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=max_connections),
-        auto_decompress=False,
-        skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
-        cookie_jar=aiohttp.DummyCookieJar(),
-    )
 
 
 def _server_path(spec: Mapping[str, Any]) -> str:
@@ -422,18 +412,6 @@ async def _rest(head: bytes, receive: Receive) -> AsyncIterator[bytes]:
             yield chunk
         if not message.get("more_body", False):
             return
-
-
-async def _gather(chunks: AsyncIterator[bytes], limit: int) -> tuple[bytes, bool]:
-    """The response body, whole (``True``), or its first chunks past ``limit`` (``False``)."""
-    parts: list[bytes] = []
-    size = 0
-    async for chunk in chunks:
-        parts.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            return b"".join(parts), False
-    return b"".join(parts), True
 
 
 def _decode(raw: bytes, encoding: str, limit: int) -> bytes | None:

@@ -48,6 +48,7 @@ def test_proxy_command_checks_traffic_and_writes_its_report_at_shutdown(tmp_path
             broken = httpx.get(f"{base}/v1/campaigns/cmp_wrongtype", headers=AUTH)
             admin = httpx.get(f"{base}/__admin/violations", headers={"Authorization": "Bearer tok"})
             refused = httpx.get(f"{base}/__admin/violations", headers={"Authorization": "Bearer no"})
+            echoed = httpx.get(f"{base}/echo/x", headers={"X-Forwarded-For": "192.0.2.1"})
         finally:
             proc.send_signal(signal.SIGINT)
             _, stderr = proc.communicate(timeout=30)
@@ -60,9 +61,13 @@ def test_proxy_command_checks_traffic_and_writes_its_report_at_shutdown(tmp_path
         "redemption_count: '5' is not of type 'integer'"
     ]
     assert refused.status_code == 401
+    # the address that connected is appended; the client's own X-Forwarded-For is not taken
+    # for it (uvicorn's proxy-headers rewriting is off)
+    assert dict(echoed.json()["headers"])["x-forwarded-for"] == "192.0.2.1, 127.0.0.1"
     assert proc.returncode == 0, stderr
     suites = ElementTree.parse(report).getroot()
-    assert suites.get("tests") == "1" and suites.get("failures") == "1"
+    # retrieveCampaign (its broken response) and the undocumented /echo path
+    assert suites.get("tests") == "2" and suites.get("failures") == "2"
     assert "redemption_count" in ElementTree.tostring(suites, encoding="unicode")
 
 
@@ -96,3 +101,22 @@ def test_a_contract_run_through_the_proxy_in_front_of_the_mock_finds_nothing() -
     assert found["exchanges"] > 300
     assert [v for v in found["violations"] if v["side"] == "response"] == []
     assert not mock.mock.violations()
+
+
+def test_the_httpx_client_forwards_as_aiohttp_does() -> None:
+    """``--client httpx``: the same answers through httpx's pooled async transport."""
+    from mockserver.proxy.upstream import AiohttpUpstream, HttpxUpstream
+
+    mock = create_app(["vinr"])
+    with serving(mock) as upstream:
+        assert isinstance(build_proxy(None, "vinr", upstream).upstream, AiohttpUpstream)
+        proxy = build_proxy(None, "vinr", upstream, client="httpx")
+        assert isinstance(proxy.upstream, HttpxUpstream)
+        with serving(proxy) as through:
+            direct = httpx.get(f"{upstream}/v1/campaigns?limit=2", headers=AUTH)
+            proxied = httpx.get(f"{through}/v1/campaigns?limit=2", headers=AUTH)
+            missing = httpx.get(f"{through}/v1/campaigns/cmp_missing", headers=AUTH)
+    assert (proxied.status_code, proxied.json()) == (200, direct.json())
+    assert "contract-violations" not in proxied.headers
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "resource_missing")
+    assert proxy.log.as_json()["violations"] == []

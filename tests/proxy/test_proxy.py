@@ -1,7 +1,9 @@
 """The validating proxy in front of a deliberately wrong server and in front of the mock.
 
-In-process: the proxy's upstream is an ASGI app reached through ``httpx.ASGITransport``, and
-the test client reaches the proxy the same way. ``test_cli.py`` runs the real command on ports.
+The test client reaches the proxy in-process (``httpx.ASGITransport``). The proxy reaches its
+upstream, an ASGI app, with each of its two clients (the ``proxy_for`` fixture): httpx's
+transport API (``httpx.ASGITransport``, in-process) and the default, aiohttp's pool over
+loopback (the app served by uvicorn on a free port). ``test_cli.py`` runs the real command.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ import asyncio
 import gzip
 import json
 import zlib
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import ExitStack
+from typing import Any, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -19,11 +23,12 @@ import pytest
 from mockserver.apis.voucherify import VoucherifyAPI
 from mockserver.applications import create_app
 from mockserver.clock import Clock
-from mockserver.exceptions import Problem, ProblemKind
+from mockserver.exceptions import ConfigurationError, Problem, ProblemKind
 from mockserver.plugins import api_class
 from mockserver.proxy import ContractProxy, ErrorFormat
 
 from ..conftest import AUTH
+from .servers import answering, serving
 from .upstream import CAMPAIGNS, wrong_vinr
 
 T = TypeVar("T")
@@ -35,10 +40,24 @@ def vinr_spec() -> dict[str, Any]:
     return api_class("vinr")(clock=Clock()).spec
 
 
-def proxy_for(upstream: Any, **options: Any) -> ContractProxy:
-    return ContractProxy(
-        vinr_spec(), "http://upstream.test", transport=httpx.ASGITransport(upstream), **options
-    )
+class ProxyFor(Protocol):
+    def __call__(self, upstream: Any, base: str = "", **options: Any) -> ContractProxy: ...
+
+
+@pytest.fixture(params=["httpx", "aiohttp"])
+def proxy_for(request: pytest.FixtureRequest) -> Iterator[ProxyFor]:
+    """Builds a proxy in front of an ASGI app (``base``: the target's base path), reaching it
+    through httpx's transport API or through the default client."""
+
+    with ExitStack() as servers:
+
+        def build(upstream: Any, base: str = "", **options: Any) -> ContractProxy:
+            if request.param == "httpx":
+                transport = httpx.ASGITransport(upstream)
+                return ContractProxy(vinr_spec(), "http://upstream.test" + base, transport=transport, **options)
+            return ContractProxy(vinr_spec(), servers.enter_context(serving(upstream)) + base, **options)
+
+        yield build
 
 
 def drive(proxy: ContractProxy, scenario: Scenario[T], headers: dict[str, str] | None = None) -> T:
@@ -62,7 +81,7 @@ def violations(response: httpx.Response) -> list[str]:
     return json.loads(header) if header else []
 
 
-def test_each_broken_response_is_found_and_passed_on_unchanged() -> None:
+def test_each_broken_response_is_found_and_passed_on_unchanged(proxy_for: ProxyFor) -> None:
     proxy = proxy_for(wrong_vinr())
 
     async def scenario(client: httpx.AsyncClient) -> dict[str, httpx.Response]:
@@ -90,7 +109,7 @@ def test_each_broken_response_is_found_and_passed_on_unchanged() -> None:
     assert listed["operations"] == {"retrieveCampaign": len(CAMPAIGNS)}
 
 
-def test_invalid_requests_are_found_and_a_2xx_to_them_is_the_servers_fault() -> None:
+def test_invalid_requests_are_found_and_a_2xx_to_them_is_the_servers_fault(proxy_for: ProxyFor) -> None:
     proxy = proxy_for(wrong_vinr())
 
     async def scenario(client: httpx.AsyncClient) -> list[httpx.Response]:
@@ -111,7 +130,7 @@ def test_invalid_requests_are_found_and_a_2xx_to_them_is_the_servers_fault() -> 
     assert found[1].startswith("response: answered 200 to a request that breaks the contract")
 
 
-def test_response_headers_compressed_bodies_and_undocumented_routes() -> None:
+def test_response_headers_compressed_bodies_and_undocumented_routes(proxy_for: ProxyFor) -> None:
     proxy = proxy_for(wrong_vinr())
 
     async def scenario(client: httpx.AsyncClient) -> list[httpx.Response]:
@@ -138,7 +157,7 @@ def test_response_headers_compressed_bodies_and_undocumented_routes() -> None:
     ]
 
 
-def test_a_body_over_the_limit_streams_through_unchecked() -> None:
+def test_a_body_over_the_limit_streams_through_unchecked(proxy_for: ProxyFor) -> None:
     proxy = proxy_for(wrong_vinr(), max_body=2048)
 
     async def scenario(client: httpx.AsyncClient) -> httpx.Response:
@@ -153,13 +172,8 @@ def test_a_body_over_the_limit_streams_through_unchecked() -> None:
     ]
 
 
-def test_requests_pass_through_unchanged() -> None:
-    proxy = ContractProxy(
-        vinr_spec(),
-        "http://upstream.test/base",
-        transport=httpx.ASGITransport(wrong_vinr()),
-        max_body=100,
-    )
+def test_requests_pass_through_unchanged(proxy_for: ProxyFor) -> None:
+    proxy = proxy_for(wrong_vinr(), "/base", max_body=100)
     body = b'{"k": "v", "n": 1}' * 200  # larger than the limit below: streamed on
 
     async def scenario(client: httpx.AsyncClient) -> list[httpx.Response]:
@@ -187,7 +201,7 @@ def test_requests_pass_through_unchanged() -> None:
     assert headers["authorization"] == AUTH["Authorization"]
     assert headers["x-app-token"] == "secret"
     assert headers["cookie"] == "session=abc; theme=dark"
-    assert headers["host"] == "upstream.test"
+    assert headers["host"] == urlsplit(proxy.target).netloc
     assert headers["x-forwarded-host"] == "proxy.test"
     assert headers["x-forwarded-for"] == "10.0.0.7"
     assert "x-drop-me" not in headers and "connection" not in headers
@@ -202,7 +216,7 @@ def test_requests_pass_through_unchanged() -> None:
     ],
 )
 def test_strict_turns_a_broken_response_into_a_502_in_the_api_format(
-    api: str | None, expected: dict[str, Any]
+    proxy_for: ProxyFor, api: str | None, expected: dict[str, Any]
 ) -> None:
     plugin = api_class(api)(clock=Clock()) if api else None
     proxy = proxy_for(wrong_vinr(), strict=True, errors=ErrorFormat(plugin))
@@ -230,8 +244,11 @@ def test_strict_with_voucherify_uses_the_vendor_error_format() -> None:
     assert (b"content-type", b"application/json") in headers
 
 
-def test_an_unreachable_upstream_is_a_502_naming_it() -> None:
-    proxy = ContractProxy(vinr_spec(), "http://127.0.0.1:9", errors=ErrorFormat(api_class("vinr")(clock=Clock())))
+@pytest.mark.parametrize("client", ["httpx", "aiohttp"])
+def test_an_unreachable_upstream_is_a_502_naming_it(client: str) -> None:
+    transport = httpx.AsyncHTTPTransport() if client == "httpx" else None
+    errors = ErrorFormat(api_class("vinr")(clock=Clock()))
+    proxy = ContractProxy(vinr_spec(), "http://127.0.0.1:9", transport=transport, errors=errors)
 
     async def scenario(client: httpx.AsyncClient) -> httpx.Response:
         return await client.get("/v1/campaigns/cmp_x")
@@ -240,9 +257,103 @@ def test_an_unreachable_upstream_is_a_502_naming_it() -> None:
     assert response.status_code == 502
     assert response.json()["error"]["code"] == "internal_error"
     assert "could not get an answer from http://127.0.0.1:9" in response.json()["error"]["message"]
+    assert proxy.log.as_json()["exchanges"] == 1
 
 
-def test_in_front_of_the_mock_nothing_is_found() -> None:
+@pytest.mark.parametrize("client", ["httpx", "aiohttp"])
+def test_an_answer_cut_short_is_a_502_not_a_broken_response(client: str) -> None:
+    truncated = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+        b'{"id": "cmp_'
+    )
+    with answering(truncated) as upstream:
+        transport = httpx.AsyncHTTPTransport() if client == "httpx" else None
+        proxy = ContractProxy(vinr_spec(), upstream, transport=transport)
+
+        async def scenario(client: httpx.AsyncClient) -> httpx.Response:
+            return await client.get("/v1/campaigns/cmp_x")
+
+        response = drive(proxy, scenario, AUTH)
+    assert response.status_code == 502
+    assert response.json()["error"]["code"] == "upstream_unavailable"
+    assert f"could not get an answer from {upstream}" in response.json()["error"]["message"]
+    assert [v for v in proxy.log.as_json()["violations"] if v["side"] == "response"] == []
+
+
+def test_head_responses_pass_with_their_headers_and_are_counted_unchecked(proxy_for: ProxyFor) -> None:
+    proxy = proxy_for(wrong_vinr())
+
+    async def scenario(client: httpx.AsyncClient) -> httpx.Response:
+        return await client.head("/v1/campaigns/cmp_good")
+
+    response = drive(proxy, scenario, AUTH)
+    assert response.status_code == 200 and response.content == b""
+    assert response.headers["content-type"] == "application/json"
+    assert "contract-violations" not in response.headers
+    assert proxy.log.as_json()["not_checked"] == [
+        {"operation": "retrieveCampaign", "reason": "HEAD response: its (absent) body is not checked", "count": 1}
+    ]
+
+
+def test_a_raw_path_beyond_ascii_is_passed_on_percent_encoded(proxy_for: ProxyFor) -> None:
+    """Bytes HTTP does not allow in a request target (some clients send them raw): encoded, so
+    that the upstream gets a valid request; escapes already there are kept as they are."""
+    proxy = proxy_for(wrong_vinr())
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": "/echo/café/a/b", "raw_path": b"/echo/caf\xc3\xa9/a%2Fb",
+        "root_path": "", "query_string": b"q=%C3%A9", "headers": [(b"host", b"proxy.test")],
+        "client": ("10.0.0.7", 4000), "server": ("proxy.test", 80),
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def run() -> None:
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        try:
+            await proxy(scope, receive, send)
+        finally:
+            await proxy.aclose()
+
+    asyncio.run(run())
+    assert sent[0]["status"] == 200
+    seen = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))
+    assert seen["raw_path"] == "/echo/caf%C3%A9/a%2Fb"
+    assert seen["query"] == "q=%C3%A9"
+
+
+def test_the_default_client_keeps_upstream_connections_open() -> None:
+    """aiohttp's pool: one connection for sequential requests, bodies read whole or not."""
+    ports: list[int] = []
+    inner = wrong_vinr()
+
+    async def recording(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            ports.append(scope["client"][1])
+        await inner(scope, receive, send)
+
+    with serving(recording) as upstream:
+        proxy = ContractProxy(vinr_spec(), upstream, max_body=2048)
+
+        async def scenario(client: httpx.AsyncClient) -> list[int]:
+            paths = ["/v1/campaigns/cmp_good", "/v1/campaigns/cmp_big", "/v1/campaigns/cmp_good"]
+            return [(await client.get(path)).status_code for path in paths * 2]
+
+        statuses = drive(proxy, scenario, AUTH)
+    assert statuses == [200] * 6
+    assert len(ports) == 6 and len(set(ports)) == 1, ports
+
+
+def test_a_target_with_a_query_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="takes no query"):
+        ContractProxy(vinr_spec(), "http://upstream.test/base?key=1")
+
+
+def test_in_front_of_the_mock_nothing_is_found(proxy_for: ProxyFor) -> None:
     mock = create_app(["vinr"])
     proxy = proxy_for(mock)
 
@@ -279,7 +390,7 @@ def test_in_front_of_the_mock_nothing_is_found() -> None:
     assert proxy.log.as_json()["total"] == 0
 
 
-def test_in_front_of_the_mock_bad_requests_are_the_clients_only() -> None:
+def test_in_front_of_the_mock_bad_requests_are_the_clients_only(proxy_for: ProxyFor) -> None:
     mock = create_app(["vinr"])
     proxy = proxy_for(mock)
 
