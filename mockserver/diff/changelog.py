@@ -43,10 +43,11 @@ def _heading(old: Document, new: Document) -> str:
     return title
 
 
-def changelog_markdown(old: Source, new: Source) -> str:
+def changelog_markdown(old: Source, new: Source, *, heading: bool = True) -> str:
+    """``heading=False``: without the page's ``# Changelog`` (a page template gives its own)."""
     before, after = _read(old), _read(new)
     changes = diff_documents(before, after)
-    lines = ["# Changelog", "", f"## {_heading(before, after)}", ""]
+    lines = [*(["# Changelog", ""] if heading else []), f"## {_heading(before, after)}", ""]
     if not changes:
         return "\n".join([*lines, "No change to the contract.", ""])
     for level in (Level.ERR, Level.WARN, Level.INFO):
@@ -63,10 +64,12 @@ def changelog_markdown(old: Source, new: Source) -> str:
     return "\n".join(lines)
 
 
-def changelog_html(old: Source, new: Source) -> str:
+def changelog_html(old: Source, new: Source, *, heading: bool = True) -> str:
+    """``heading=False``: without the ``<h1>Changelog</h1>`` (a page template gives its own)."""
     before, after = _read(old), _read(new)
     changes = diff_documents(before, after)
-    parts = ['<section class="changelog">', "<h1>Changelog</h1>", f"<h2>{escape(_heading(before, after))}</h2>"]
+    parts = ['<section class="changelog">', *(["<h1>Changelog</h1>"] if heading else [])]
+    parts.append(f"<h2>{escape(_heading(before, after))}</h2>")
     if not changes:
         parts.append("<p>No change to the contract.</p>")
     for level in (Level.ERR, Level.WARN, Level.INFO):

@@ -12,7 +12,7 @@ from mockserver.docs.execute import run_examples
 from mockserver.docs.pages import build_site
 from mockserver.docs.render import render_html, render_markdown, render_single
 from mockserver.docs.text import slug
-from mockserver.docs.views import Site
+from mockserver.docs.views import Page, Site
 from mockserver.documents import load_document
 from mockserver.exceptions import ConfigurationError
 from mockserver.spec import Document
@@ -71,8 +71,14 @@ def build_target(
     execute: bool = True,
     keep_going: bool = False,
     name: str | None = None,
+    changelog_from: str | None = None,
 ) -> Built:
-    """Render one API's reference to memory (relative path -> text)."""
+    """Render one API's reference to memory (relative path -> text).
+
+    ``changelog_from``: an earlier version of the document (a path or ``git:REV:path``, see
+    :mod:`mockserver.diff.sources`): the reference gains a Changelog page, what
+    ``mockserver diff`` finds between the two (``SourceError`` when it cannot be read).
+    """
     seconds: dict[str, float] = {}
     start = time.perf_counter()
     path = target.spec_path()
@@ -89,6 +95,8 @@ def build_target(
     start = time.perf_counter()
     label = name or target.api or slug(document.title or path.stem)
     site = build_site(document, run.calls, base_url, label, run.events)
+    if changelog_from is not None:
+        site.pages.append(changelog_page(changelog_from, document))
     files: dict[str, str] = {}
     if "html" in formats:
         if single_file:
@@ -113,8 +121,12 @@ def build(
     single_file: bool = False,
     execute: bool = True,
     keep_going: bool = False,
+    changelog_from: str | None = None,
 ) -> list[Built]:
-    """Build every target and write it under ``out`` (each in ``out/<name>/`` when several)."""
+    """Build every target and write it under ``out`` (each in ``out/<name>/`` when several);
+    ``changelog_from``: see :func:`build_target` (one target only)."""
+    if changelog_from is not None and len(targets) != 1:
+        raise ConfigurationError("a changelog compares one document with its earlier version: give one API")
     results = [
         build_target(
             t,
@@ -123,6 +135,7 @@ def build(
             single_file=single_file,
             execute=execute,
             keep_going=keep_going,
+            changelog_from=changelog_from,
         )
         for t in targets
     ]
@@ -132,6 +145,23 @@ def build(
     if several:
         write(root_index(results), out)
     return results
+
+
+def changelog_page(old: str, document: Document) -> Page:
+    """The Changelog page: the contract's changes from ``old`` to ``document``."""
+    from mockserver.diff.changelog import changelog_html, changelog_markdown
+    from mockserver.diff.sources import read_document
+
+    before = read_document(old)
+    return Page(
+        slug="changelog",
+        kind="changelog",
+        title="Changelog",
+        summary=f"What changed in the contract since {before.version or old}: breaking changes "
+        "first, as `mockserver diff` reports them.",
+        html=changelog_html(before, document, heading=False),
+        markdown=changelog_markdown(before, document, heading=False),
+    )
 
 
 def write(files: dict[str, str], out: Path) -> None:

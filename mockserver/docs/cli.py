@@ -60,6 +60,12 @@ from mockserver.plugins import available_apis
 @click.option(
     "--no-execute", is_flag=True, help="Do not run the examples: show the document's own."
 )
+@click.option(
+    "--changelog-from",
+    metavar="OLD",
+    help="An earlier version of the document (a file, or git:REV:path): adds a Changelog page, "
+    "the contract's changes since then as `mockserver diff` finds them (one API only).",
+)
 def docs_command(
     apis: tuple[str, ...],
     spec: Path | None,
@@ -69,6 +75,7 @@ def docs_command(
     single_file: bool,
     keep_going: bool,
     no_execute: bool,
+    changelog_from: str | None,
 ) -> None:
     """Generate the API reference (HTML and Markdown) from the spec.
 
@@ -83,6 +90,7 @@ def docs_command(
       mockserver docs --out build/docs                        # VINR
       mockserver docs --api vinr --api voucherify --out build/docs
       mockserver docs --api voucherify --spec voucherify-openapi.json --out build/official --keep-going
+      mockserver docs --api vinr --out build/docs --changelog-from git:v1.0:mockserver/apis/vinr/openapi.yaml
     """
     names = list(dict.fromkeys(apis))
     if spec is not None and len(names) > 1:
@@ -105,6 +113,7 @@ def docs_command(
             single_file=single_file,
             execute=not no_execute,
             keep_going=keep_going,
+            changelog_from=changelog_from,
         )
     except ExampleError as exc:
         click.echo("mockserver docs: samples did not answer as documented:", err=True)

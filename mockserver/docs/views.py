@@ -134,6 +134,9 @@ class Page:
     #: Links to the resources (overview page).
     resources: list[tuple[str, str, str]] = field(default_factory=list)
     auth: list[str] = field(default_factory=list)
+    #: A page written elsewhere (the changelog): its body as HTML and as Markdown.
+    html: str = ""
+    markdown: str = ""
 
 
 @dataclass

@@ -359,3 +359,42 @@ def test_the_running_mock_serves_the_docs() -> None:
         listing = client.get("/v1/campaigns", headers={"Authorization": "Bearer sk_test_1"}).json()
         assert {c["id"] for c in listing["data"]} >= {"cmp_6Eg4rSWelcome"}
         assert not any(c["name"] == "Summer Sale 2026" for c in listing["data"])
+
+
+def test_changelog_from_an_earlier_version(tmp_path: Path) -> None:
+    """``--changelog-from OLD``: a Changelog page (HTML, Markdown, in the navigation) with what
+    ``mockserver diff`` finds between OLD and the document rendered."""
+    from mockserver.plugins import api_class
+
+    old = yaml.safe_load(Path(api_class("vinr").spec_path).read_text(encoding="utf-8"))
+    del old["paths"]["/v1/events/{id}"]  # the current version adds it
+    old["paths"]["/v1/legacy"] = {  # and removes this one: a breaking change
+        "get": {"operationId": "listLegacy", "responses": {"200": {"description": "OK"}}}
+    }
+    old["info"]["version"] = "0.9.0"
+    old_file = tmp_path / "old.yaml"
+    old_file.write_text(yaml.safe_dump(old), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        docs_command, ["--api", "vinr", "--out", str(out), "--changelog-from", str(old_file)]
+    )
+    assert result.exit_code == 0, result.output
+    html = (out / "changelog.html").read_text(encoding="utf-8")
+    breaking, _, other = html.partition("Other changes")
+    assert "GET /v1/legacy" in breaking and "path-removed" in breaking
+    assert "GET /v1/events/{id}" in other and "operation-added" in other
+    assert html.count("<h1>") == 1 and "0.9.0 to" in html
+    assert 'href="changelog.html"' in (out / "index.html").read_text(encoding="utf-8")
+    markdown = (out / "changelog.md").read_text(encoding="utf-8")
+    assert markdown.startswith("# Changelog") and "(path-removed)" in markdown
+
+    unreadable = CliRunner().invoke(
+        docs_command,
+        ["--api", "vinr", "--out", str(out), "--changelog-from", "git:no-such-rev:openapi.yaml"],
+    )
+    assert unreadable.exit_code == 2 and "no-such-rev" in unreadable.output
+    several = CliRunner().invoke(
+        docs_command,
+        ["--api", "vinr", "--api", "voucherify", "--out", str(out), "--changelog-from", str(old_file)],
+    )
+    assert several.exit_code == 2 and "one API" in several.output
