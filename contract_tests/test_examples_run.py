@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -29,7 +30,10 @@ from mockserver.testing import MockHandle
 def _cases() -> list[Any]:
     cases = []
     for api in sorted(available_apis()):
-        document = Document.from_dict(load_document(api_class(api).spec_path))
+        spec = Path(api_class(api).spec_path)
+        if not spec.is_file():  # the generic plug-in: no document of its own (--spec names one)
+            continue
+        document = Document.from_dict(load_document(spec))
         for op in document.operations:
             media = op.request_body.json if op.request_body is not None else None
             examples = {name: e.value for name, e in media.examples.items()} if media else {}

@@ -99,8 +99,13 @@ def server_config(
 
 
 def serve_forever(config: uvicorn.Config, sock: socket.socket) -> None:
-    """Serve on ``sock`` in this thread until interrupted (Ctrl+C, SIGTERM)."""
-    uvicorn.Server(config).run(sockets=[sock])
+    """Serve on ``sock`` in this thread until interrupted (Ctrl+C, SIGTERM); returns once the
+    server has shut down gracefully, as ``uvicorn.run`` does (uvicorn raises the signal it
+    caught again after its shutdown: the KeyboardInterrupt of a Ctrl+C ends here)."""
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
 
 
 class BackgroundServer:
