@@ -165,3 +165,36 @@ def _totals(operations: list[dict[str, Any]]) -> dict[str, int]:
         "statuses_produced": documented - never,
         "parameters_never_sent": sum(len(op["parameters_never_sent"]) for op in operations),
     }
+
+
+def merge_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """One report from several of :meth:`Coverage.report` (servers of the same APIs, e.g. one
+    per test configuration or per pytest-xdist worker): calls and statuses add up; a status is
+    never produced, and a parameter or body field never sent, only if it is so in every report
+    that has the operation."""
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for report in reports:
+        for op in report["operations"]:
+            key = (op["api"], op["operation_id"])
+            seen = merged.get(key)
+            if seen is None:
+                merged[key] = {
+                    **op,
+                    "documented_statuses": list(op["documented_statuses"]),
+                    "statuses_produced": dict(op["statuses_produced"]),
+                    "statuses_never_produced": list(op["statuses_never_produced"]),
+                    "undocumented_statuses": dict(op["undocumented_statuses"]),
+                    "parameters_never_sent": list(op["parameters_never_sent"]),
+                    "body_fields_never_sent": list(op["body_fields_never_sent"]),
+                }
+                continue
+            seen["calls"] += op["calls"]
+            for name in ("statuses_produced", "undocumented_statuses"):
+                counts = seen[name]
+                for status, count in op[name].items():
+                    counts[status] = counts.get(status, 0) + count
+                seen[name] = dict(sorted(counts.items()))
+            for name in ("statuses_never_produced", "parameters_never_sent", "body_fields_never_sent"):
+                seen[name] = [item for item in seen[name] if item in op[name]]
+    operations = list(merged.values())
+    return {"operations": operations, "totals": _totals(operations)}

@@ -2,9 +2,11 @@
 
 A :class:`MockHandle` is a real HTTP server (uvicorn, on a free loopback port, in a daemon
 thread of this process) serving one API, plus in-process access to everything the admin API
-offers: reset, the clock, the contract violations. Because the test process owns the server,
-none of it goes through HTTP: :meth:`MockHandle.reset` runs on the server's event loop between
-two requests, and :attr:`MockHandle.clock` *is* the clock the API reads.
+offers: reset, the clock, the contract violations, the request journal, the spec coverage and
+faults. Because the test process owns the server, none of it goes through HTTP: every call
+(:meth:`MockHandle.reset`, :meth:`MockHandle.requests`, ``MockHandle.faults.add``...) runs on
+the server's event loop between two requests, and :attr:`MockHandle.clock` *is* the clock the
+API reads. Mock control is :mod:`mockserver.testing.control`.
 
 :class:`MockPool` keeps one server per configuration for a whole test session.
 """
@@ -16,9 +18,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mockserver.quiet import third_party_imports
+from mockserver.testing.control import MockFaults, count_requests, select_requests
 
 if TYPE_CHECKING:
     from mockserver.clock import Clock
@@ -70,8 +73,22 @@ class MockHandle:
     ``admin_token``  the bearer token of its admin API (``url + "/__admin/..."``)
     ``clock``        the mock's clock: ``advance(seconds)``, ``set(ts)``, ``freeze()``,
                      ``unfreeze()``, ``reset()``, ``timestamp()``
-    ``reset()``      back to the fixtures, and the clock back to real time
+    ``reset()``      back to the fixtures, and the clock back to real time; forgets the
+                     requests and removes the faults
     ``violations()`` responses that broke the contract since the last reset (always a bug)
+    ``requests(**filters)``  the requests since the last reset, newest first, as
+                     ``GET /__admin/requests`` lists them; filters ``api``, ``operation``,
+                     ``method``, ``path`` (``*`` for anything), ``status`` (``404``, ``"4XX"``),
+                     ``since``, and ``limit``
+    ``count(**filters)``     how many of them match (``POST /__admin/requests/count``)
+    ``coverage()``   the spec coverage report (``GET /__admin/coverage``): of every request
+                     the server answered this session, not only since the last reset
+    ``faults``       the faults in force: ``add(**fields)``, ``list()``, ``get(id)``,
+                     ``remove(id)``, ``clear()`` (see :class:`~mockserver.testing.control.MockFaults`)
+
+    A bad filter raises :class:`~mockserver.testing.InvalidFilter`, a bad fault
+    :class:`~mockserver.testing.InvalidFault`, each naming the field (``.field``) with the
+    admin API's message.
     """
 
     def __init__(
@@ -90,6 +107,8 @@ class MockHandle:
         self._server = server
         self._before: list[Violation] = []
         self._baseline: set[int] = set()
+        #: The faults in force (``/__admin/faults``).
+        self.faults = MockFaults(server, mock)
 
     @property
     def url(self) -> str:
@@ -127,6 +146,33 @@ class MockHandle:
         return self._server.call(
             lambda: [v for v in self.mock.violations() if id(v) not in self._baseline]
         )
+
+    def requests(self, *, limit: int | None = None, **filters: Any) -> list[dict[str, Any]]:
+        """The requests the mock answered since the last :meth:`reset`, newest first, each as
+        ``GET /__admin/requests`` shows it (credentials redacted), matching every filter given:
+        ``api``, ``operation`` (operationId), ``method``, ``path`` (exact, or with ``*``),
+        ``status`` (``404`` or ``"4XX"``), ``since`` (Unix seconds, wall clock); at most
+        ``limit``."""
+        return self._server.call(lambda: select_requests(self.mock, limit, filters))
+
+    def count(self, **filters: Any) -> int:
+        """How many requests since the last :meth:`reset` match ``filters`` (those of
+        :meth:`requests`): ``handle.count(operation="createRedemption", status=200) == 1``."""
+        return self._server.call(lambda: count_requests(self.mock, filters))
+
+    def coverage(self) -> dict[str, Any]:
+        """The spec coverage report, as ``GET /__admin/coverage`` gives it: per operation, the
+        calls, the statuses produced and never produced, the parameters never sent.
+
+        It counts every request the server answered since it started (a reset keeps it, as
+        ``POST /__admin/reset`` does): the fixtures' servers live for the session.
+        """
+        return self._server.call(self._coverage_report)
+
+    def _coverage_report(self) -> dict[str, Any]:
+        """:meth:`coverage`, computed in the calling thread: only for a server that has stopped
+        (or from its own event loop)."""
+        return self.mock.control.coverage.report(self.mock.runtimes)
 
     def close(self) -> None:
         """Stop the server (the port is freed)."""
@@ -196,12 +242,22 @@ class MockPool:
 
     def __init__(self) -> None:
         self._handles: dict[MockConfig, MockHandle] = {}
+        #: Every handle started, including those that stopped and were replaced.
+        self.started: list[MockHandle] = []
 
     def get(self, config: MockConfig) -> MockHandle:
         handle = self._handles.get(config)
         if handle is None or not handle.running:
             handle = self._handles[config] = _start(config)
+            self.started.append(handle)
         return handle
+
+    def coverage_reports(self) -> list[dict[str, Any]]:
+        """The coverage report of every server this pool started (running or not)."""
+        return [
+            handle.coverage() if handle.running else handle._coverage_report()
+            for handle in self.started
+        ]
 
     def close(self) -> None:
         handles, self._handles = list(self._handles.values()), {}

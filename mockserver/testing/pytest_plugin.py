@@ -9,25 +9,61 @@
     server started with other settings, kept for the session (one per distinct setting) and
     reset before the test gets it.
 
+Each fixture gives a :class:`~mockserver.testing.MockHandle`: besides ``url``, ``clock`` and
+``reset()``, the admin API's mock control in process: ``requests(**filters)`` and
+``count(**filters)`` (the request journal since the reset before the test), ``coverage()``
+(the spec coverage report) and ``faults`` (``add(status=503, operation=..., times=1)``,
+``list()``, ``remove(id)``, ``clear()``). A bad filter or fault field raises
+:class:`~mockserver.testing.InvalidFilter` or :class:`~mockserver.testing.InvalidFault`
+naming it, with the admin API's message.
+
 A test after which a mock it used has recorded contract violations (responses that broke
 the API's own spec: always a bug in the mock) fails, naming them, unless it is marked
 ``@pytest.mark.expects_violations``.
+
+``--mockserver-coverage-report FILE`` writes, when the session ends, the spec coverage of
+every mock server the session started, merged into one report (an operation's calls and
+statuses added up over the servers of its API), as JSON, Markdown or JUnit XML by the file's
+extension (:mod:`mockserver.pipeline.coverage_report`). Under pytest-xdist each worker sends
+its servers' reports to the controller, which merges and writes them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
+from mockserver.quiet import third_party_imports
 from mockserver.testing.handle import MockConfig, MockHandle, MockPool
 
 #: The handles the running test uses, by configuration (each reset once, when first used).
 _USED = pytest.StashKey[dict[MockConfig, MockHandle]]()
 
+#: The session's pools (their servers' coverage goes into the report).
+_POOLS = pytest.StashKey[list[MockPool]]()
+#: Coverage reports received from pytest-xdist workers.
+_RECEIVED = pytest.StashKey[list[dict[str, Any]]]()
+#: Where the coverage report was written.
+_WRITTEN = pytest.StashKey[Path]()
+
 EXPECTS_VIOLATIONS = "expects_violations"
+COVERAGE_OPTION = "--mockserver-coverage-report"
+#: The key of a pytest-xdist worker's coverage in its ``workeroutput``.
+WORKER_COVERAGE = "mockserver_coverage"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mockserver", "promotions mock server")
+    group.addoption(
+        COVERAGE_OPTION,
+        metavar="FILE",
+        default=None,
+        help="write the spec coverage of the session's mock servers to FILE when it ends: "
+        "JSON (.json), Markdown (.md) or JUnit XML (.xml)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -36,12 +72,29 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{EXPECTS_VIOLATIONS}: the test makes the mock break its contract on purpose "
         "(mockserver does not fail it for the violations it records)",
     )
+    path = _report_path(config)
+    if path is not None:
+        with third_party_imports():
+            from mockserver.pipeline.coverage_report import check_path
+
+        try:
+            check_path(path)
+        except ValueError as exc:
+            raise pytest.UsageError(f"{COVERAGE_OPTION}: {exc}") from None
+
+
+def _report_path(config: pytest.Config) -> Path | None:
+    value = config.getoption(COVERAGE_OPTION, None)
+    if not value:
+        return None
+    return config.invocation_params.dir / Path(value)
 
 
 @pytest.fixture(scope="session")
-def mockserver_pool() -> Iterator[MockPool]:
+def mockserver_pool(request: pytest.FixtureRequest) -> Iterator[MockPool]:
     """The session's running mock servers (one per configuration)."""
     pool = MockPool()
+    request.config.stash.setdefault(_POOLS, []).append(pool)
     yield pool
     pool.close()
 
@@ -130,3 +183,42 @@ def _reports(item: pytest.Item) -> list[str]:
             if violations:
                 reports.append(describe_violations(handle, violations))
     return reports
+
+
+# -- the session's coverage report -----------------------------------------------------------
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist's controller: a worker's coverage reports, to merge at the end."""
+    reports = getattr(node, "workeroutput", {}).get(WORKER_COVERAGE)
+    if reports:
+        node.config.stash.setdefault(_RECEIVED, []).extend(reports)
+
+
+# last: after the session's fixtures are torn down (the servers have stopped)
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    path = _report_path(config)
+    if path is None:
+        return
+    reports = [r for pool in config.stash.get(_POOLS, []) for r in pool.coverage_reports()]
+    workeroutput = cast("dict[str, Any] | None", getattr(config, "workeroutput", None))
+    if workeroutput is not None:  # a pytest-xdist worker: the controller writes the file
+        workeroutput[WORKER_COVERAGE] = reports
+        return
+    with third_party_imports():
+        from mockserver.pipeline import coverage_report
+        from mockserver.pipeline.coverage import merge_reports
+
+    merged = merge_reports([*reports, *config.stash.get(_RECEIVED, [])])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    coverage_report.write(merged, path)
+    config.stash[_WRITTEN] = path
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    path = config.stash.get(_WRITTEN, None)
+    if path is not None:
+        terminalreporter.write_line(f"mockserver: coverage report written to {path}")
