@@ -242,8 +242,13 @@ class MockMiddleware:
             outcome.request_body = raw_body
             if problem is None and raw_body:
                 content_type = headers.get("content-type", "")
-                if not _is_json(content_type) and op.declares_media_type(content_type):
+                if (
+                    runtime.api.form_bodies
+                    and _is_form(content_type)
+                    and op.declares_media_type(content_type)
+                ):
                     # a form the spec declares (multipart/form-data, ...): openapi-core decodes it
+                    # (other non-JSON types, XML included, stay a 415: no decoder is trusted there)
                     parsed, problem = op.decode_body(raw_body, content_type)
                 else:
                     parsed, problem = _parse_json(headers, raw_body, runtime.api.int64_only)
@@ -491,6 +496,13 @@ def _recording(receive: Receive, outcome: Outcome) -> Receive:
         return message
 
     return recording
+
+
+_FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+
+
+def _is_form(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() in _FORM_TYPES
 
 
 def _is_json(content_type: str) -> bool:

@@ -62,6 +62,11 @@ class MockAPI(abc.ABC):
     #: Refuse JSON integers beyond int64 in a body (400); ``False`` keeps them, exactly, for
     #: an API whose real server takes any integer literal (see :mod:`mockserver.decoding`).
     int64_only: ClassVar[bool] = True
+    #: Decode the form bodies (multipart/form-data, x-www-form-urlencoded) the document
+    #: declares and validate them; ``False``: a form body is a 415. openapi-core's form decoder
+    #: drops parts its schema does not name, so ``additionalProperties: false`` cannot be
+    #: enforced on a form: an API turns this on where its handlers need forms (a CSV upload).
+    form_bodies: ClassVar[bool] = False
     #: Operations without a handler get the generic behaviour inferred from the document
     #: (``False``: they answer 501 not_implemented).
     generic_fallback: ClassVar[bool] = True

@@ -31,6 +31,8 @@ class VoucherifyAPI(MockAPI):
     # The vendor's API runs on Node.js, whose JSON.parse takes any integer literal: the mock
     # must not be stricter (it keeps such integers exact).
     int64_only = False
+    #: Vouchers are imported from a CSV file sent as a multipart form.
+    form_bodies = True
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
