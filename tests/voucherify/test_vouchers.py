@@ -310,12 +310,13 @@ def test_async_actions_newest_first_without_results(vf_client: TestClient, vf_cl
     vf_clock.advance(60)
     create(vf_client, discount_campaign("Second", vouchers_count=2))
     listed = vf_client.get("/v1/async-actions").json()
-    assert [a["created_at"] for a in listed["async_actions"]] == ["2027-01-15T08:01:00.000Z", "2027-01-15T08:00:00.000Z"]
+    fixture = "2022-07-12T15:12:02.575Z"  # the fixtures' one action (fixtures/async_actions.json)
+    assert [a["created_at"] for a in listed["async_actions"]] == ["2027-01-15T08:01:00.000Z", "2027-01-15T08:00:00.000Z", fixture]
     assert listed["has_more"] is False
     assert all(set(a) == {"id", "type", "status", "created_at", "updated_at", "request_id", "progress", "processing_time", "object"} for a in listed["async_actions"])
     assert vf_client.get("/v1/async-actions?limit=1").json()["has_more"] is True
     before = vf_client.get("/v1/async-actions?end_date=2027-01-15T08:00:30Z").json()["async_actions"]
-    assert [a["created_at"] for a in before] == ["2027-01-15T08:00:00.000Z"]
+    assert [a["created_at"] for a in before] == ["2027-01-15T08:00:00.000Z", fixture]
     one = vf_client.get(f"/v1/async-actions/{listed['async_actions'][0]['id']}").json()
     assert one["result"] == {"message": "Generated 2 vouchers.", "done_count": 2}
     assert one["progress"] == 100 and one["request_id"].startswith("v-")

@@ -27,7 +27,11 @@ class VoucherifyAPI(MockAPI):
     spec_path = HERE / "openapi.yaml"
     default_fixtures = HERE / "fixtures"
     contract_policy = HERE / "schemathesis.toml"
-    fixture_schemas: ClassVar[Mapping[str, str]] = {"campaigns": "Campaign"}
+    fixture_schemas: ClassVar[Mapping[str, str]] = {
+        "campaigns": "Campaign",
+        "vouchers": "Voucher",
+        "async_actions": "AsyncAction",
+    }
     # The vendor's API runs on Node.js, whose JSON.parse takes any integer literal: the mock
     # must not be stricter (it keeps such integers exact).
     int64_only = False
@@ -51,4 +55,8 @@ class VoucherifyAPI(MockAPI):
         return error_for(problem)
 
     def load_records(self, records: Mapping[str, list[dict[str, Any]]]) -> None:
-        self.backend.load(records)
+        from mockserver.fixtures import fixture_files
+
+        directory = self.fixtures_dir
+        files = fixture_files(directory) if directory is not None and directory.is_dir() else ()
+        self.backend.load(records, sources={path.stem: str(path) for path in files})
