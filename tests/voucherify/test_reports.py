@@ -68,6 +68,17 @@ def test_summary_of_each_campaign_type(vf_client: TestClient, vf_clock: Clock) -
     assert "vouchers_created" not in tiers and tiers["discounted_amount"] == 0
 
 
+def test_summary_totals_are_as_unbounded_as_the_amounts(vf_client: TestClient) -> None:
+    """The vendor bounds neither a card's amount nor the summary's total: a negative or a huge
+    amount sums as it is (found by the stateful contract pass: 2150 negative cards)."""
+    create(vf_client, {"name": "Owed", "campaign_type": "GIFT_VOUCHERS", "vouchers_count": 3, "voucher": {"gift": {"amount": -4_000_000_000_000_000}}})
+    assert summary(vf_client, "Owed")["created_vouchers_amount"] == -12_000_000_000_000_000
+    create(vf_client, {"name": "Huge", "campaign_type": "GIFT_VOUCHERS", "vouchers_count": 3, "voucher": {"gift": {"amount": 9_300_000_000_000_000_000}}})
+    assert summary(vf_client, "Huge")["created_vouchers_amount"] == 27_900_000_000_000_000_000
+    create(vf_client, {"name": "Debt", "campaign_type": "LOYALTY_PROGRAM", "vouchers_count": 2, "voucher": {"loyalty_card": {"points": -5}}})
+    assert summary(vf_client, "Debt")["created_vouchers_points"] == -10
+
+
 def test_summary_over_a_period(vf_client: TestClient, vf_clock: Clock) -> None:
     vf_clock.freeze(1_800_000_000)  # 2027-01-15T08:00Z
     create(vf_client, discount_campaign("Periods", vouchers_count=1))
