@@ -31,6 +31,7 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 
 from mockserver import admin as admin_api
+from mockserver import speccheck
 from mockserver.clock import Clock
 from mockserver.dispatch import dumps
 from mockserver.docs.serve import DocsMiddleware
@@ -88,6 +89,7 @@ def create_app(
     """
     if not apis:
         raise ConfigurationError("no API to serve")
+    speccheck.install()  # each distinct document checked against the OpenAPI schema once
     options = [a if isinstance(a, ApiOptions) else ApiOptions(name=a) for a in apis]
     names = [o.name for o in options]
     if len(set(names)) != len(names):
