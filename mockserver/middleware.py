@@ -54,7 +54,7 @@ from openapi_core.datatypes import RequestParameters
 from starlette.datastructures import Headers, QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver import decoding
+from mockserver.bodies import Abandoned, is_form, parse_json, read_body
 from mockserver.dispatch import RawHeaders, current_scope
 from mockserver.exceptions import MockError, Problem, ProblemKind
 from mockserver.limits import DROP_EXTENSION
@@ -66,15 +66,10 @@ from mockserver.validation import OperationValidator
 
 log = logging.getLogger("mockserver")
 
-JSON_TYPES = ("application/json",)
 #: The table of each API's store remembering responses by idempotency key.
 IDEMPOTENCY = "__idempotency__"
 
 Response = tuple[int, RawHeaders, bytes]
-
-
-class _Abandoned(Exception):
-    """The client went away before its request was complete: there is nobody to answer."""
 
 
 class _Drop(Exception):
@@ -180,7 +175,7 @@ class MockMiddleware:
             outcome.operation = op
             try:
                 status, headers, body = await self._handle(runtime, op, match.params, scope, receive, outcome)
-            except _Abandoned:
+            except Abandoned:
                 outcome.abandoned = True
                 return
             except _Drop:
@@ -215,7 +210,7 @@ class MockMiddleware:
                 if delay:
                     await asyncio.sleep(delay / 1000)  # before any unit of work is opened
                 if fault.drop or fault.status is not None:
-                    outcome.request_body, _ = await _read_body(headers, receive, runtime.max_body)
+                    outcome.request_body, _ = await read_body(headers, receive, runtime.max_body)
                     if fault.drop:
                         raise _Drop()
                     assert fault.status is not None
@@ -238,26 +233,26 @@ class MockMiddleware:
         raw_body = b""
         parsed: Any = None
         if op.has_body:
-            raw_body, problem = await _read_body(headers, receive, runtime.max_body)
+            raw_body, problem = await read_body(headers, receive, runtime.max_body)
             outcome.request_body = raw_body
             if problem is None and raw_body:
                 content_type = headers.get("content-type", "")
                 if (
                     runtime.api.form_bodies
-                    and _is_form(content_type)
+                    and is_form(content_type)
                     and op.declares_media_type(content_type)
                 ):
                     # a form the spec declares (multipart/form-data, ...): openapi-core decodes it
                     # (other non-JSON types, XML included, stay a 415: no decoder is trusted there)
                     parsed, problem = op.decode_body(raw_body, content_type)
                 else:
-                    parsed, problem = _parse_json(headers, raw_body, runtime.api.int64_only)
+                    parsed, problem = parse_json(headers, raw_body, runtime.api.int64_only)
                 outcome.parsed = parsed
             if problem is not None:
                 return self._refuse(runtime, [problem], outcome)
         elif scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
             # no body is expected, but what is sent must arrive whole before anything acts
-            outcome.request_body, problem = await _read_body(headers, receive, runtime.max_body)
+            outcome.request_body, problem = await read_body(headers, receive, runtime.max_body)
             if problem is not None:
                 return self._refuse(runtime, [problem], outcome)
 
@@ -459,32 +454,6 @@ class MockMiddleware:
         return status, headers, body
 
 
-async def _read_body(
-    headers: Headers, receive: Receive, limit: int
-) -> tuple[bytes, Problem | None]:
-    """The whole body, or a 413 problem; :class:`_Abandoned` when the client gives up first."""
-    too_large = Problem(
-        ProblemKind.BODY_TOO_LARGE, f"The request body exceeds the limit of {limit} bytes."
-    )
-    declared = headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        return b"", too_large
-    chunks: list[bytes] = []
-    size = 0
-    more = True
-    while more:
-        message = await receive()
-        if message["type"] != "http.request":
-            raise _Abandoned()
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return b"", too_large
-        chunks.append(chunk)
-        more = message.get("more_body", False)
-    return b"".join(chunks), None
-
-
 def _recording(receive: Receive, outcome: Outcome) -> Receive:
     """``receive``, keeping what it delivers of the body (up to the outcome's cap) in ``outcome``."""
 
@@ -496,35 +465,6 @@ def _recording(receive: Receive, outcome: Outcome) -> Receive:
         return message
 
     return recording
-
-
-_FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
-
-
-def _is_form(content_type: str) -> bool:
-    return content_type.split(";")[0].strip().lower() in _FORM_TYPES
-
-
-def _is_json(content_type: str) -> bool:
-    mimetype = content_type.split(";")[0].strip().lower()
-    return mimetype in JSON_TYPES or mimetype.endswith("+json")
-
-
-def _parse_json(headers: Headers, raw: bytes, int64: bool) -> tuple[Any, Problem | None]:
-    content_type = headers.get("content-type", "")
-    mimetype = content_type.split(";")[0].strip().lower()
-    if not _is_json(content_type):
-        shown = mimetype or "none"
-        return None, Problem(
-            ProblemKind.UNSUPPORTED_MEDIA_TYPE,
-            f"Unsupported Content-Type {shown!r}: send the body as application/json.",
-        )
-    try:
-        return decoding.loads(raw, int64=int64), None
-    except decoding.DecodeError as exc:
-        return None, Problem(
-            ProblemKind.MALFORMED_JSON, exc.message, param=exc.pointer, location="body"
-        )
 
 
 def _relative_segments(scope: Scope, base_path: str) -> list[str]:

@@ -32,7 +32,6 @@ from functools import cached_property
 from typing import Any
 
 import orjson
-from jsonschema.exceptions import ValidationError as SchemaError
 from jsonschema_path import SchemaPath
 from openapi_core import OpenAPI
 from openapi_core.casting.schemas.exceptions import CastError
@@ -49,7 +48,6 @@ from openapi_core.validation.request.exceptions import (
     InvalidParameter,
     InvalidRequestBody,
     MissingRequiredParameter,
-    MissingRequiredRequestBody,
     ParameterValidationError,
     RequestBodyValidationError,
 )
@@ -66,14 +64,20 @@ from openapi_core.validation.response.validators import (
     V30ResponseValidator,
     V31ResponseValidator,
 )
-from openapi_core.validation.schemas.exceptions import InvalidSchemaValue, ValidateError
+from openapi_core.validation.schemas.exceptions import ValidateError
 from openapi_core.validation.schemas.validators import SchemaValidator
 
 from mockserver import dialects
+from mockserver.bodies import is_json
 from mockserver.compiled import Compiler
 from mockserver.exceptions import Problem, ProblemKind
+from mockserver.problems import (
+    body_problems,
+    describe_response_error,
+    error_text,
+    parameter_problem,
+)
 
-_UNEXPECTED = re.compile(r"'([^']+)' (?:was|were) unexpected|\('([^)]+)' (?:was|were) unexpected")
 _METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 #: Content types remembered per body/response (more distinct ones are looked up each time).
 _MEDIA_CACHE_SIZE = 32
@@ -293,7 +297,7 @@ class _Content:
         openapi-core's ``_get_content_and_schema`` does (``parsed``: JSON already decoded).
         Raises openapi-core's errors."""
         mimetype, deserializer, validator = self.media(content_type)
-        if not _is_json(mimetype):
+        if not is_json(mimetype):
             try:
                 parsed = deserializer.deserialize(raw)
             except OpenAPIError:
@@ -439,7 +443,7 @@ class OperationValidator:
         except Exception as exc:  # openapi-core raises many kinds on a broken form (asserts too)
             return None, Problem(
                 ProblemKind.MALFORMED_JSON,
-                f"The request body could not be parsed as {content_type.split(';')[0]}: {_text(exc)}",
+                f"The request body could not be parsed as {content_type.split(';')[0]}: {error_text(exc)}",
             )
         if isinstance(decoded, Mapping):
             decoded = _form_fields(decoded, self._validators.v31)
@@ -493,7 +497,7 @@ class OperationValidator:
         values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}, "cookie": {}}
         for error, value, parameter in self._parameters(parameters, check):
             if error is not None:
-                problems.append(_parameter_problem(error))
+                problems.append(parameter_problem(error))
             elif parameter is not None:
                 values[parameter.location][parameter.name] = value
         if self.has_body and check:
@@ -503,7 +507,7 @@ class OperationValidator:
             else:
                 error = self._body_error(body, content_type, parsed)
                 if error is not None:
-                    problems.extend(_body_problems(error))
+                    problems.extend(body_problems(error))
         return problems, values
 
     def request_problems(self, request: RequestData, body: Any = _MISSING) -> list[Problem]:
@@ -553,21 +557,21 @@ class OperationValidator:
         try:
             response = self._response(status)
         except ResponseNotFound as exc:
-            return [_describe_response_error(exc)]
+            return [describe_response_error(exc)]
         reasons: list[str] = []
         if response.content is not None:
             error = self._data_error(response.content, body, mimetype)
             if error is not None:
-                reasons.append(_describe_response_error(error))
+                reasons.append(describe_response_error(error))
         for header in response.headers:
             try:
                 header.read(headers)
             except KeyError:
                 if header.required:
-                    reasons.append(_describe_response_error(MissingRequiredHeader(header.name)))
+                    reasons.append(describe_response_error(MissingRequiredHeader(header.name)))
             except OpenAPIError as exc:
                 error = _wrap(exc, HeaderValidationError, InvalidHeader, header.name)
-                reasons.append(_describe_response_error(error))
+                reasons.append(describe_response_error(error))
         return reasons
 
     @staticmethod
@@ -592,10 +596,6 @@ def _wrap(
     error = (invalid if isinstance(exc, ValidateError) else base)(*args)
     error.__cause__ = exc
     return error
-
-
-def _is_json(mimetype: str) -> bool:
-    return mimetype == "application/json" or mimetype.endswith("+json")
 
 
 #: 19 digits in a row: perhaps an integer beyond 64 bits, which orjson would read as a float.
@@ -657,230 +657,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
-
-
-# -- turning openapi-core errors into Problems ---------------------------------------------
-
-
-def _parameter_problem(error: Exception) -> Problem:
-    if isinstance(error, MissingRequiredParameter):
-        return Problem(
-            ProblemKind.MISSING_PARAMETER,
-            f"Missing required {error.location} parameter: {error.name}.",
-            error.name,
-            error.location,
-        )
-    if isinstance(error, ParameterValidationError):
-        detail = _cause_detail(error)
-        return Problem(
-            ProblemKind.INVALID_PARAMETER,
-            f"Invalid {error.location} parameter {error.name}: {detail}",
-            error.name,
-            error.location,
-        )
-    return Problem(ProblemKind.INVALID_PARAMETER, _text(error))
-
-
-def _cause_detail(error: BaseException) -> str:
-    cause = error.__cause__
-    if isinstance(cause, InvalidSchemaValue) and cause.schema_errors:
-        return _schema_error_message(next(iter(cause.schema_errors)))
-    if isinstance(cause, CastError):
-        return f"{cause.value!r} is not a valid {cause.type}."
-    if isinstance(cause, DeserializeError):
-        return _text(cause) or "could not be parsed."
-    if cause is not None:
-        return _text(cause)
-    return "invalid value."
-
-
-def _body_problems(error: Exception) -> Iterator[Problem]:
-    cause = error.__cause__
-    if isinstance(error, MissingRequiredRequestBody):
-        yield Problem(ProblemKind.MISSING_BODY, "A JSON request body is required.")
-        return
-    if isinstance(cause, MediaTypeNotFound):
-        yield Problem(
-            ProblemKind.UNSUPPORTED_MEDIA_TYPE,
-            f"Unsupported content type {cause.mimetype!r}; use one of: "
-            f"{', '.join(cause.availableMimetypes)}.",
-        )
-        return
-    if isinstance(error, InvalidRequestBody) and isinstance(cause, InvalidSchemaValue):
-        schema_errors: list[SchemaError] = list(cause.schema_errors)
-        errors = sorted(schema_errors, key=lambda e: (len(e.absolute_path), str(e.path)))
-        for schema_error in _leaf_errors(errors):
-            yield _schema_problem(schema_error)
-        return
-    if isinstance(cause, DeserializeError):
-        yield Problem(
-            ProblemKind.MALFORMED_JSON, f"The request body could not be parsed: {_text(cause)}"
-        )
-        return
-    yield Problem(ProblemKind.INVALID_PARAMETER, _text(cause or error))
-
-
-def _leaf_errors(errors: Iterable[SchemaError]) -> Iterator[SchemaError]:
-    """Replace combinator errors (oneOf/anyOf) by their most specific sub-error."""
-    for error in errors:
-        yield _leaf(error)
-
-
-def _leaf(error: SchemaError) -> SchemaError:
-    """The sub-error that explains a failed ``oneOf``/``anyOf`` best.
-
-    A branch whose tag (a property with one allowed value: ``type: PERCENT`` against
-    ``enum: [AMOUNT]``) does not match the value is not the one the client meant: the
-    deepest error of the other branches is reported. When every branch is ruled out that way on the
-    same property, the error names that property and every value the branches allow.
-    (A ``oneOf`` with a ``discriminator`` never gets here: openapi-schema-validator
-    validates the value against the branch the discriminator names, reporting that
-    branch's own errors.)
-    """
-    if not error.context:
-        return error
-    depth = len(error.absolute_path)
-    branches: dict[Any, list[SchemaError]] = {}
-    for sub in error.context:
-        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-
-    def ruled_out(sub: SchemaError) -> bool:
-        """A property with one allowed value (a branch's tag) holds another one."""
-        if len(sub.absolute_path) != depth + 1:
-            return False
-        if sub.validator == "const":
-            return True
-        values = sub.validator_value if sub.validator == "enum" else ()
-        return isinstance(values, list) and len([v for v in values if v is not None]) == 1
-
-    plausible = [subs for subs in branches.values() if not any(map(ruled_out, subs))]
-    if plausible:
-        return _leaf(max((e for subs in plausible for e in subs), key=lambda e: len(e.absolute_path)))
-    mismatches = [e for e in error.context if ruled_out(e)]
-    names = {e.absolute_path[-1] for e in mismatches}
-    if len(names) == 1:
-        allowed: list[Any] = []
-        for mismatch in mismatches:
-            values = mismatch.validator_value if mismatch.validator == "enum" else [mismatch.validator_value]
-            allowed.extend(v for v in values if v not in allowed)
-        first = mismatches[0]
-        return SchemaError(
-            f"{first.instance!r} is not one of {allowed!r}",
-            validator="enum",
-            validator_value=allowed,
-            instance=first.instance,
-            path=first.absolute_path,
-            schema_path=first.absolute_schema_path,
-        )
-    return max(error.context, key=lambda e: len(e.absolute_path))
-
-
-def _param_name(path: Iterable[Any]) -> str | None:
-    name = ""
-    for part in path:
-        if isinstance(part, int):
-            name += f"[{part}]"
-        else:
-            name += f".{part}" if name else str(part)
-    return name or None
-
-
-def _schema_problem(error: SchemaError) -> Problem:
-    location = list(error.absolute_path)
-    instance = error.instance
-    if error.validator == "required" and isinstance(instance, dict):
-        missing = [name for name in error.validator_value if name not in instance]
-        name = _param_name([*location, missing[0]]) if missing else _param_name(location)
-        return Problem(
-            ProblemKind.MISSING_PARAMETER, f"Missing required param: {name}.", name, "body",
-            rule="required",
-        )
-    if error.validator == "additionalProperties" and isinstance(instance, dict):
-        allowed = set(error.schema.get("properties", {}) if isinstance(error.schema, dict) else ())
-        extra = [name for name in instance if name not in allowed]
-        if not extra:
-            match = _UNEXPECTED.search(error.message)
-            extra = [match.group(1) or match.group(2)] if match else ["?"]
-        name = _param_name([*location, extra[0]])
-        return Problem(
-            ProblemKind.UNKNOWN_PARAMETER, f"Received unknown parameter: {name}.", name, "body",
-            rule="additionalProperties",
-        )
-    discriminated = _discriminator_problem(error, location)
-    if discriminated is not None:
-        return discriminated
-    name = _param_name(location)
-    message = _schema_error_message(error)
-    if name:
-        message = f"Invalid value for {name}: {message}"
-    return Problem(
-        ProblemKind.INVALID_PARAMETER, message, name, "body",
-        rule=str(error.validator), expected=error.validator_value, value=instance,
-    )
-
-
-def _discriminator_problem(error: SchemaError, location: list[Any]) -> Problem | None:
-    """A ``oneOf``/``anyOf`` whose ``discriminator`` property is missing or names no branch."""
-    schema = error.schema if isinstance(error.schema, Mapping) else {}
-    discriminator = schema.get("discriminator")
-    if error.validator not in ("oneOf", "anyOf") or not isinstance(discriminator, Mapping):
-        return None
-    prop = str(discriminator.get("propertyName"))
-    name = _param_name([*location, prop])
-    instance = error.instance
-    if not isinstance(instance, dict) or instance.get(prop) in (None, ""):
-        return Problem(
-            ProblemKind.MISSING_PARAMETER, f"Missing required param: {name}.", name, "body",
-            rule="required",
-        )
-    mapping = discriminator.get("mapping")
-    allowed = list(mapping) if isinstance(mapping, Mapping) and mapping else [
-        str(branch.get("$ref", "")).rsplit("/", 1)[-1]
-        for branch in schema.get(str(error.validator), [])
-        if isinstance(branch, Mapping)
-    ]
-    value = instance[prop]
-    return Problem(
-        ProblemKind.INVALID_PARAMETER,
-        f"Invalid value for {name}: {value!r} is not one of {allowed!r}.",
-        name,
-        "body",
-        rule="enum",
-        expected=allowed,
-        value=value,
-    )
-
-
-def _schema_error_message(error: SchemaError) -> str:
-    message = str(error.message)
-    if len(message) > 300:
-        message = message[:297] + "..."
-    return message if message.endswith(".") else message + "."
-
-
-def _describe_response_error(error: Exception) -> str:
-    cause = error.__cause__
-    if isinstance(cause, InvalidSchemaValue) and cause.schema_errors:
-        parts = []
-        whole = f"header {error.name}" if isinstance(error, HeaderValidationError) else "<body>"
-        for schema_error in list(_leaf_errors(cause.schema_errors))[:5]:
-            where = _param_name(schema_error.absolute_path) or whole
-            parts.append(f"{where}: {schema_error.message[:200]}")
-        return "; ".join(parts)
-    if cause is not None:
-        return f"{_text(error)}: {_text(cause)}"
-    return _text(error) or type(error).__name__
-
-
-def _text(error: BaseException) -> str:
-    """``str(error)``, which some openapi-core errors cannot do for every value they hold
-    (``MediaTypeDeserializeError`` decodes its bytes as UTF-8)."""
-    if isinstance(error, MediaTypeDeserializeError):
-        return f"the value is not valid {error.mimetype}"
-    try:
-        return str(error)
-    except Exception:
-        return type(error).__name__
 
 
 __all__ = [

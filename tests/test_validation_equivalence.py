@@ -762,7 +762,7 @@ def request_data(request: HttpRequest, path_params: Mapping[str, str]) -> Reques
 
 
 def parsed_body(request: HttpRequest) -> Any:
-    """The body as ``mockserver.middleware._parse_json`` hands it over: JSON media types only.
+    """The body as ``mockserver.bodies.parse_json`` hands it over: JSON media types only.
 
     (The engine answers 415 / 400 itself before validating a body of another media type or
     one that is not JSON; the validator is still asked here, with ``None``.)
